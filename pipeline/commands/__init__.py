@@ -1,0 +1,1 @@
+"""Command groups of the ``outcomes`` CLI; each module exposes ``register(app)``."""

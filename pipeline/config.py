@@ -1,0 +1,48 @@
+"""Configuration in one place: paths, thresholds and defaults every stage shares.
+
+Values can be overridden by environment variables so that tests, CI and councils' own
+deployments never need to edit code.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def surveys_dir() -> Path:
+    """Folder holding the instrument YAML files and shipped benchmark tables."""
+    return Path(os.environ.get("OUTCOMES_SURVEYS_DIR", REPO_ROOT / "surveys"))
+
+
+def default_db_path() -> Path:
+    """The DuckDB file used when ``--db`` is not given."""
+    return Path(os.environ.get("OUTCOMES_DB", REPO_ROOT / "data" / "outcomes.duckdb"))
+
+
+def key_file_path() -> Path:
+    """Where the pseudonymisation key lives: outside the database, in the user's config."""
+    if "OUTCOMES_KEY_FILE" in os.environ:
+        return Path(os.environ["OUTCOMES_KEY_FILE"])
+    base = Path(os.environ.get("XDG_CONFIG_HOME", Path.home() / ".config"))
+    return base / "sds-outcomes" / "pseudonym.key"
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Statistical and disclosure thresholds (methods.md: our defaults, all configurable)."""
+
+    minimum_base: int = 30  # below this a result is "not compared"
+    suppress_count_below: int = 5  # counts under this are hidden in published outputs
+    withhold_percent_base_below: int = 10  # percentages withheld where the base is smaller
+    comments_group_below: int = 10  # free text never shown for groups smaller than this
+    pooled_min_other_councils: int = 3  # pooled leave-one-out benchmark needs this many others
+    confidence: float = 0.95
+    strict_confidence: float = 0.998
+    fuzzy_header_cutoff: float = 85.0  # rapidfuzz score (0-100) a fuzzy header match needs
+
+
+THRESHOLDS = Thresholds()

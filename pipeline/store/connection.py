@@ -1,0 +1,110 @@
+"""Open the DuckDB file, apply numbered migrations and keep instrument reference rows current.
+
+Writers call :func:`connect`; the dashboards and reports call :func:`read_only_connection`,
+which retries briefly because DuckDB lets one process hold the file for writing and a load may
+be committing at that moment.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import duckdb
+
+from pipeline.instruments import all_instruments
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+_MIGRATION_NAME = re.compile(r"^(\d{3})_([\w-]+)\.sql$")
+
+
+def migrations() -> list[tuple[int, str, Path]]:
+    """The numbered migration files in order: (version, name, path)."""
+    found = []
+    for path in sorted(MIGRATIONS_DIR.glob("*.sql")):
+        match = _MIGRATION_NAME.match(path.name)
+        if match:
+            found.append((int(match.group(1)), match.group(2), path))
+    return found
+
+
+def apply_migrations(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """Apply every migration not yet recorded in ``schema_migrations``; return those applied."""
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        "version INTEGER PRIMARY KEY, name VARCHAR, applied_at TIMESTAMP DEFAULT current_timestamp)"
+    )
+    done = {row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()}
+    applied = []
+    for version, name, path in migrations():
+        if version in done:
+            continue
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(path.read_text(encoding="utf-8"))
+            con.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)", [version, name])
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+        applied.append(version)
+    return applied
+
+
+def sync_question_scales(con: duckdb.DuckDBPyConnection) -> None:
+    """Rewrite ``question_scales`` from the instrument YAML files (reference data, not facts)."""
+    rows = []
+    for instrument in all_instruments().values():
+        for question in instrument.coded_questions:
+            scale = question.scale
+            assert scale is not None
+            for answer in scale.codes:
+                group = scale.group_of(answer.code)
+                rows.append(
+                    (
+                        instrument.id,
+                        question.code,
+                        question.section,
+                        question.domain,
+                        scale.name,
+                        answer.code,
+                        answer.label,
+                        answer.order,
+                        answer.missing,
+                        group,
+                        group is not None and group == scale.positive,
+                    )
+                )
+    con.execute("BEGIN TRANSACTION")
+    con.execute("DELETE FROM question_scales")
+    con.executemany("INSERT INTO question_scales VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    con.execute("COMMIT")
+
+
+def connect(db_path: str | Path, *, sync_reference: bool = True) -> duckdb.DuckDBPyConnection:
+    """Open (creating if needed) the database for writing, migrated and with current scales."""
+    path = Path(db_path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(path))
+    apply_migrations(con)
+    if sync_reference:
+        sync_question_scales(con)
+    return con
+
+
+def read_only_connection(
+    db_path: str | Path, *, attempts: int = 20, wait_seconds: float = 0.25
+) -> duckdb.DuckDBPyConnection:
+    """Open the database read-only, retrying while a writer holds the file."""
+    path = Path(db_path)
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: no database here; run `outcomes demo` or load files first")
+    last_error: Exception | None = None
+    for _ in range(attempts):
+        try:
+            return duckdb.connect(str(path), read_only=True)
+        except duckdb.IOException as error:  # a writer holds the lock
+            last_error = error
+            time.sleep(wait_seconds)
+    raise RuntimeError(f"{path}: the database stayed locked by a writer: {last_error}")
