@@ -363,17 +363,27 @@ def load_instrument_file(path: Path, shared_scales: dict[str, Scale] | None = No
 @cache
 def _load_all(folder: str) -> dict[str, Instrument]:
     root = Path(folder)
-    scales_file = root / "scales.yaml"
-    shared = load_scales(scales_file) if scales_file.exists() else {}
+    shared = _load_shared_scales(folder)
     instruments: dict[str, Instrument] = {}
     for path in sorted(root.glob("*.yaml")):
-        if path.name == "scales.yaml":
-            continue
+        if path.name == "scales.yaml" or "register" in _read_yaml(path):
+            continue  # shared scales and the budget register's fields are not instruments
         instrument = load_instrument_file(path, shared)
         if instrument.id in instruments:
             raise InstrumentError(f"{path}: instrument id {instrument.id!r} is already defined")
         instruments[instrument.id] = instrument
     return instruments
+
+
+def shared_scales(folder: Path | None = None) -> dict[str, Scale]:
+    """The scales of ``surveys/scales.yaml`` (also used for budget register categories)."""
+    return _load_shared_scales(str(folder or surveys_dir()))
+
+
+@cache
+def _load_shared_scales(folder: str) -> dict[str, Scale]:
+    path = Path(folder) / "scales.yaml"
+    return load_scales(path) if path.exists() else {}
 
 
 def all_instruments(folder: Path | None = None) -> dict[str, Instrument]:

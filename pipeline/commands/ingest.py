@@ -1,0 +1,195 @@
+"""Commands that put data in and say what is there: ingest, status, quarantine, demo."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from pipeline.config import default_db_path
+
+console = Console()
+errors = Console(stderr=True)
+
+DB_OPTION = typer.Option(
+    None, "--db", help="The DuckDB file (default: data/outcomes.duckdb, or $OUTCOMES_DB)."
+)
+ingest_app = typer.Typer(
+    help="Load a council's files: survey exports, the budget register, benchmark tables.",
+    no_args_is_help=True,
+)
+
+
+def _db(db: Path | None) -> Path:
+    return Path(db) if db else default_db_path()
+
+
+def fail(message: str) -> None:
+    """Print a one-line reason and exit non-zero."""
+    errors.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code=1)
+
+
+def _report(result) -> None:
+    if result.status == "already_loaded":
+        console.print(f"[yellow]{result.message}[/]", highlight=False)
+        return
+    console.print(f"[green]{result.message}[/]", highlight=False)
+    unusual = [m for m in result.column_report if m.method in ("fuzzy", "unmatched", "duplicate", "ignored")]
+    if unusual:
+        table = Table(title="Columns to check", show_lines=False)
+        for name in ("column", "matched to", "how", "score"):
+            table.add_column(name)
+        for match in unusual:
+            table.add_row(match.column, match.code or "-", match.method, f"{match.score:.0f}")
+        console.print(table)
+
+
+@ingest_app.command("surveys")
+def ingest_surveys(
+    files: list[Path] = typer.Argument(..., help="Survey export(s): .csv, .xlsx or .sav."),
+    instrument: str = typer.Option(..., "--instrument", "-i", help="Instrument id, e.g. poet-holder or poet-carer."),
+    council: str = typer.Option(..., "--council", "-c", help="The council the returns are from."),
+    wave: int = typer.Option(..., "--wave", "-w", help="Survey wave (year), e.g. 2025."),
+    mapping: Path | None = typer.Option(None, "--mapping", "-m", help="YAML mapping file overriding column matching."),
+    sheet: str | None = typer.Option(None, "--sheet", help="Excel sheet to read (default: the first)."),
+    db: Path | None = DB_OPTION,
+) -> None:
+    """Load survey returns: headers matched, answers validated, bad values quarantined."""
+    from pipeline.ingest import IngestError, load_survey_file
+    from pipeline.store import connect
+
+    con = connect(_db(db))
+    try:
+        for path in files:
+            try:
+                result = load_survey_file(con, path, instrument=instrument, council=council,
+                                          wave=wave, mapping=mapping, sheet=sheet, progress=True)
+            except (IngestError, ValueError) as error:
+                fail(str(error))
+            _report(result)
+    finally:
+        con.close()
+
+
+@ingest_app.command("budgets")
+def ingest_budgets(
+    files: list[Path] = typer.Argument(..., help="Budget register(s): .csv, .xlsx or .sav."),
+    council: str = typer.Option(..., "--council", "-c", help="The council whose register this is."),
+    mapping: Path | None = typer.Option(None, "--mapping", "-m", help="YAML mapping file overriding column matching."),
+    sheet: str | None = typer.Option(None, "--sheet", help="Excel sheet to read (default: the first)."),
+    db: Path | None = DB_OPTION,
+) -> None:
+    """Load a budget register: amounts, dates, management option, support reason, reviews."""
+    from pipeline.ingest import IngestError, load_budget_file
+    from pipeline.store import connect
+
+    con = connect(_db(db))
+    try:
+        for path in files:
+            try:
+                result = load_budget_file(con, path, council=council, mapping=mapping, sheet=sheet,
+                                          progress=True)
+            except (IngestError, ValueError) as error:
+                fail(str(error))
+            _report(result)
+    finally:
+        con.close()
+
+
+@ingest_app.command("benchmark")
+def ingest_benchmark(
+    files: list[Path] = typer.Argument(..., help="Benchmark CSV: national POET tables or the ASCOF long-format CSV."),
+    db: Path | None = DB_OPTION,
+) -> None:
+    """Load benchmark tables to compare against (kept beside the shipped national figures)."""
+    from pipeline.analysis import load_benchmark_file
+    from pipeline.store import connect
+
+    con = connect(_db(db))
+    try:
+        for path in files:
+            try:
+                result = load_benchmark_file(con, path)
+            except (ValueError, OSError) as error:
+                fail(str(error))
+            console.print(getattr(result, "message", None) or str(result), highlight=False)
+    finally:
+        con.close()
+
+
+def status(db: Path | None = DB_OPTION) -> None:
+    """What is loaded: returns by council, wave and instrument, budgets, and quarantine counts."""
+    from pipeline.store import read_only_connection
+
+    path = _db(db)
+    try:
+        con = read_only_connection(path)
+    except (FileNotFoundError, RuntimeError) as error:
+        fail(str(error))
+    sql = (Path(__file__).parent / "status.sql").read_text(encoding="utf-8")
+    frame = con.execute(sql).df()
+    table = Table(title=f"Loaded in {path}")
+    for column in frame.columns:
+        table.add_column(column.replace("_", " "))
+    for row in frame.itertuples(index=False):
+        table.add_row(*["" if v is None or v != v else str(v) for v in row])
+    console.print(table)
+    con.close()
+
+
+def quarantine(
+    load_id: int | None = typer.Option(None, "--load", help="Only this load."),
+    csv: Path | None = typer.Option(None, "--csv", help="Write the list to this CSV file."),
+    limit: int = typer.Option(50, "--limit", help="Rows to print (all go to --csv)."),
+    db: Path | None = DB_OPTION,
+) -> None:
+    """List quarantined rows and values with the reason, file and row; optionally export CSV."""
+    from pipeline.store import read_only_connection
+
+    try:
+        con = read_only_connection(_db(db))
+    except (FileNotFoundError, RuntimeError) as error:
+        fail(str(error))
+    frame = con.execute(
+        "SELECT q.load_id, l.file_name, q.source_row, q.column_name, q.raw_value, q.reason, "
+        "q.whole_row FROM quarantine q JOIN loads l USING (load_id) "
+        "WHERE ? IS NULL OR q.load_id = ? ORDER BY q.load_id, q.source_row, q.column_name",
+        [load_id, load_id],
+    ).df()
+    con.close()
+    if csv:
+        from pipeline.reports.exports import to_csv_bytes
+
+        csv.write_bytes(to_csv_bytes(frame))
+        console.print(f"wrote {len(frame)} quarantined rows to {csv}")
+    table = Table(title=f"Quarantine ({len(frame)} rows)")
+    for column in ("load_id", "file_name", "source_row", "column_name", "raw_value", "reason"):
+        table.add_column(column.replace("_", " "), overflow="fold")
+    for row in frame.head(limit).itertuples(index=False):
+        table.add_row(str(row.load_id), row.file_name, str(row.source_row), str(row.column_name),
+                      "" if row.raw_value is None else str(row.raw_value), row.reason)
+    console.print(table)
+
+
+def demo(
+    db: Path | None = DB_OPTION,
+    out: Path | None = typer.Option(None, "--out", help="Where to write the demo export files (default data/demo)."),
+    seed: int = typer.Option(2026, "--seed", help="Random seed; the same seed gives the same data."),
+) -> None:
+    """Generate synthetic councils' survey exports and budget registers and load them."""
+    from pipeline.demo import build_demo
+
+    summary = build_demo(_db(db), out_dir=out, seed=seed, progress=True)
+    console.print(json.dumps(summary, indent=2, default=str), highlight=False)
+    console.print(f"[green]Demo data loaded into {_db(db)}[/]")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(ingest_app, name="ingest")
+    app.command("status")(status)
+    app.command("quarantine")(quarantine)
+    app.command("demo")(demo)

@@ -1,0 +1,145 @@
+"""What every load shares: its result, its errors, the file-hash check and one transaction.
+
+A load either commits everything (loads row, data rows, quarantine rows) or nothing: a file that
+fails half-way leaves the database exactly as it was.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from pipeline.ingest.headers import ColumnMatch
+from pipeline.instruments import Scale
+
+
+class IngestError(ValueError):
+    """A file that cannot be loaded at all; the message names the file and what to do."""
+
+
+@dataclass
+class LoadResult:
+    load_id: int | None
+    status: str  # "loaded" | "already_loaded"
+    file_name: str
+    sha256: str
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_quarantined: int = 0
+    values_quarantined: int = 0
+    column_report: list[ColumnMatch] = field(default_factory=list)
+    message: str = ""
+
+    @property
+    def unmatched_columns(self) -> list[str]:
+        return [m.column for m in self.column_report if m.method in ("unmatched", "duplicate")]
+
+    def column_frame(self) -> pd.DataFrame:
+        return pd.DataFrame([m.as_dict() for m in self.column_report])
+
+
+def existing_load(con: duckdb.DuckDBPyConnection, sha256: str) -> tuple[int, str] | None:
+    """The load that already holds a file with this content, if any."""
+    row = con.execute(
+        "SELECT load_id, file_name FROM loads WHERE sha256 = ? ORDER BY load_id LIMIT 1", [sha256]
+    ).fetchone()
+    return None if row is None else (int(row[0]), str(row[1]))
+
+
+def already_loaded_result(path: Path, sha256: str, previous: tuple[int, str]) -> LoadResult:
+    load_id, file_name = previous
+    return LoadResult(
+        load_id=load_id,
+        status="already_loaded",
+        file_name=path.name,
+        sha256=sha256,
+        message=(
+            f"{path.name}: already loaded as load {load_id} ({file_name}); nothing was added"
+        ),
+    )
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """One transaction per load: commit on success, roll back on any error."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
+def next_load_id(con: duckdb.DuckDBPyConnection) -> int:
+    return int(con.execute("SELECT nextval('load_id_seq')").fetchone()[0])
+
+
+def column_report_json(matches: list[ColumnMatch]) -> str:
+    return json.dumps([m.as_dict() for m in matches], ensure_ascii=False)
+
+
+def distinct_values(con: duckdb.DuckDBPyConnection, table: str, index: int) -> list[str]:
+    rows = con.execute(f'SELECT DISTINCT c{index} FROM "{table}" WHERE c{index} IS NOT NULL')
+    return [row[0] for row in rows.fetchall()]
+
+
+def value_map_rows(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    match: ColumnMatch,
+    scale: Scale,
+    numeric_order: str,
+    describe: Callable[[str], str],
+) -> list[tuple[str, str, str | None, str | None]]:
+    """(code, raw value, canonical answer or None, reason) for each distinct value of a column.
+
+    Values are mapped once per distinct value in Python and applied to every row in SQL, which
+    keeps a million-row file fast while the matching rules stay readable.
+    """
+    rows = []
+    for raw in distinct_values(con, table, match.index):
+        answer = scale.match(raw, numeric_order)
+        reason = None
+        if answer is None:
+            reason = (
+                f"{raw!r} is not an answer to {describe(match.code or '')}; expected one of: "
+                + ", ".join(a.label for a in scale.codes)
+            )
+        rows.append((match.code or "", raw, answer, reason))
+    return rows
+
+
+def register_frame(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame) -> None:
+    """Make a pandas frame a temp table (replacing any earlier one of that name)."""
+    con.register(f"{name}_view", frame)
+    con.execute(f'CREATE OR REPLACE TEMP TABLE "{name}" AS SELECT * FROM "{name}_view"')
+    con.unregister(f"{name}_view")
+
+
+SQL_DIR = Path(__file__).parent / "sql"
+
+
+def run_sql_file(
+    con: duckdb.DuckDBPyConnection, name: str, params: dict, **identifiers: str
+) -> None:
+    """Run the statements of ``sql/<name>`` with identifiers filled in and named parameters.
+
+    Identifiers (table and column names built from instrument codes, never user values) are
+    formatted into the text; values always travel as ``$parameters``.
+    """
+    text = (SQL_DIR / name).read_text(encoding="utf-8").format(**identifiers)
+    for statement in _statements(text):
+        used = {key: value for key, value in params.items() if f"${key}" in statement}
+        con.execute(statement, used)
+
+
+def _statements(text: str) -> list[str]:
+    lines = [line for line in text.splitlines() if not line.strip().startswith("--")]
+    return [part.strip() for part in "\n".join(lines).split(";\n") if part.strip().strip(";")]

@@ -1,0 +1,312 @@
+"""Load a survey export (CSV, XLSX or SPSS) into DuckDB through one transaction.
+
+Steps: hash the file (a file already loaded is a no-op); read it into a temp table; match its
+headers to the instrument's questions; map each column's distinct answers to canonical codes;
+pseudonymise respondent references; quarantine invalid answers (the rest of the return loads)
+and later copies of a return (quarantined whole, the first copy kept); write everything with
+its load id and source row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from pipeline.ingest.headers import ColumnMatch, HeaderMatcher, Target
+from pipeline.ingest.loading import (
+    IngestError,
+    LoadResult,
+    already_loaded_result,
+    column_report_json,
+    existing_load,
+    next_load_id,
+    register_frame,
+    run_sql_file,
+    transaction,
+    value_map_rows,
+)
+from pipeline.ingest.mapping import Mapping, load_mapping
+from pipeline.ingest.progress import Steps
+from pipeline.ingest.pseudonymise import Pseudonymiser
+from pipeline.ingest.readers import RawTable, ReadError, read_into_duckdb, sha256_of
+from pipeline.instruments import Instrument, get_instrument
+
+RAW_TABLE = "raw_survey"
+
+
+@dataclass
+class StagedSurvey:
+    """A survey file read and matched, ready to validate and write (or to preview)."""
+
+    raw: RawTable
+    instrument: Instrument
+    matches: list[ColumnMatch]
+    value_map: pd.DataFrame  # question_code, raw_value, answer_code (None = invalid), reason
+
+    @property
+    def coded(self) -> list[ColumnMatch]:
+        return [
+            m for m in self.matches if m.code and m.method not in ("duplicate", "ignored")
+            and self.instrument.question(m.code).type == "coded"
+        ]
+
+    def of_type(self, question_type: str) -> list[ColumnMatch]:
+        return [
+            m for m in self.matches if m.code and m.method not in ("duplicate", "ignored")
+            and self.instrument.question(m.code).type == question_type
+        ]
+
+
+@dataclass
+class Preview:
+    """What a load would do, without writing: for the dashboard's Load data page."""
+
+    column_report: pd.DataFrame
+    unmatched: list[str]
+    would_quarantine: pd.DataFrame
+    rows: int
+
+
+def _targets(instrument: Instrument) -> list[Target]:
+    return [Target(q.code, q.wording, q.aliases) for q in instrument.questions]
+
+
+def stage_survey_file(
+    con: duckdb.DuckDBPyConnection, path: Path, instrument: Instrument, mapping: Mapping,
+    sheet: str | None,
+) -> StagedSurvey:
+    """Read, match headers and map answers; raises IngestError if nothing can be loaded."""
+    try:
+        matcher = HeaderMatcher(_targets(instrument), mapping.columns)
+    except ValueError as error:
+        raise IngestError(f"{mapping.source}: {error}") from error
+    try:
+        raw = read_into_duckdb(
+            con, path, RAW_TABLE, sheet=sheet or mapping.sheet, header_score=matcher.header_score
+        )
+    except ReadError as error:
+        raise IngestError(str(error)) from error
+    matches = matcher.match(raw.headers, getattr(raw, "header_labels", None))
+    staged = StagedSurvey(raw, instrument, matches, pd.DataFrame())
+    if not staged.coded:
+        raise IngestError(
+            f"{path.name}: no column matches a question of {instrument.id} "
+            f"({instrument.title}); check --instrument, or map the headers with --mapping"
+        )
+    rows = []
+    for match in staged.coded:
+        question = instrument.question(match.code or "")
+        assert question.scale is not None
+        rows += value_map_rows(
+            con, RAW_TABLE, match, question.scale, mapping.order_for(question.scale.name),
+            describe=lambda code, q=question: f"{q.code} ({q.domain})",
+        )
+    staged.value_map = pd.DataFrame(
+        rows, columns=["question_code", "raw_value", "answer_code", "reason"]
+    ).astype({"answer_code": "object", "reason": "object"})
+    return staged
+
+
+def _row_keys(
+    con: duckdb.DuckDBPyConnection, staged: StagedSurvey, council: str, sha256: str,
+    pseudonymiser: Pseudonymiser,
+) -> None:
+    """Temp table row_keys(source_row, respondent_key): HMAC of the reference, or file+row."""
+    ids = staged.of_type("id")
+    if ids:
+        column = f"c{ids[0].index}"
+        distinct = [
+            r[0] for r in con.execute(
+                f"SELECT DISTINCT {column} FROM {RAW_TABLE} WHERE {column} IS NOT NULL"
+            ).fetchall()
+        ]
+        register_frame(
+            con, "id_keys",
+            pd.DataFrame({"raw_id": pd.Series(distinct, dtype="object"),
+                          "respondent_key": pseudonymiser.keys_for(council, distinct)}),
+        )
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE row_keys AS SELECT r.source_row, k.respondent_key "
+            f"FROM {RAW_TABLE} r JOIN id_keys k ON k.raw_id = r.{column}"
+        )
+        blank_rows = [
+            r[0] for r in con.execute(
+                f"SELECT source_row FROM {RAW_TABLE} WHERE {column} IS NULL"
+            ).fetchall()
+        ]
+        con.execute("DROP TABLE id_keys")
+    else:
+        con.execute("CREATE OR REPLACE TEMP TABLE row_keys (source_row BIGINT, respondent_key VARCHAR)")
+        blank_rows = [r[0] for r in con.execute(f"SELECT source_row FROM {RAW_TABLE}").fetchall()]
+    if blank_rows:
+        anonymous = pd.DataFrame({
+            "source_row": blank_rows,
+            "respondent_key": [pseudonymiser.anonymous_key(council, sha256, r) for r in blank_rows],
+        })
+        register_frame(con, "anonymous_keys", anonymous)
+        con.execute("INSERT INTO row_keys SELECT source_row, respondent_key FROM anonymous_keys")
+        con.execute("DROP TABLE anonymous_keys")
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _sql_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _write(con: duckdb.DuckDBPyConnection, staged: StagedSurvey, params: dict) -> None:
+    coded = staged.coded
+    register_frame(con, "value_map", staged.value_map)
+    register_frame(
+        con, "column_names",
+        pd.DataFrame({"question_code": [m.code for m in coded], "column_name": [m.column for m in coded]}),
+    )
+    answered = " + ".join(f"(c{m.index} IS NOT NULL)::INT" for m in coded)
+    run_sql_file(con, "survey_accept.sql", params, raw=RAW_TABLE, answered=answered)
+
+    fields = [
+        (m, staged.instrument.question(m.code or "").respondent_field) for m in coded
+    ]
+    fields = [(m, f) for m, f in fields if f]
+    joins = "\n".join(
+        f"LEFT JOIN value_map AS f{n} ON f{n}.question_code = {_sql_literal(m.code or '')} "
+        f"AND f{n}.raw_value = r.c{m.index}"
+        for n, (m, _) in enumerate(fields)
+    )
+    id_matches = staged.of_type("id")
+    run_sql_file(
+        con, "survey_write.sql", params,
+        raw=RAW_TABLE,
+        field_names=", ".join(f for _, f in fields) if fields else "age_band",
+        field_values=", ".join(f"f{n}.answer_code" for n in range(len(fields))) if fields else "NULL",
+        field_joins=joins,
+        coded_columns=", ".join(f"c{m.index} AS {_quote(m.code or '')}" for m in coded),
+        id_column_name=_sql_literal(id_matches[0].column) if id_matches else "NULL",
+        id_raw_value="'pseudonym ' || left(a.respondent_key, 16)",
+    )
+    texts = staged.of_type("text")
+    if texts:
+        run_sql_file(
+            con, "survey_comments.sql", params, raw=RAW_TABLE,
+            text_columns=", ".join(f"c{m.index} AS {_quote(m.code or '')}" for m in texts),
+        )
+
+
+def load_survey_file(
+    con: duckdb.DuckDBPyConnection,
+    path: str | Path,
+    *,
+    instrument: str,
+    council: str,
+    wave: int,
+    mapping: Path | str | dict | Mapping | None = None,
+    sheet: str | None = None,
+    progress: bool = False,
+) -> LoadResult:
+    """Load one survey file for a council and wave; one transaction, a no-op if already loaded."""
+    path = Path(path)
+    if not council or not council.strip():
+        raise IngestError(f"{path.name}: --council is required (the council the survey is from)")
+    definition = get_instrument(instrument)
+    rules = load_mapping(mapping)
+    steps = Steps(f"Loading {path.name}", total=5, enabled=progress)
+    with steps:
+        if not path.exists():
+            raise IngestError(f"{path}: file not found")
+        sha256 = sha256_of(path)
+        previous = existing_load(con, sha256)
+        if previous:
+            return already_loaded_result(path, sha256, previous)
+        steps.advance("reading")
+        staged = stage_survey_file(con, path, definition, rules, sheet)
+        steps.advance("pseudonymising")
+        pseudonymiser = Pseudonymiser()
+        with transaction(con):
+            if existing_load(con, sha256):  # loaded by someone else meanwhile
+                return already_loaded_result(path, sha256, existing_load(con, sha256))
+            _row_keys(con, staged, council.strip(), sha256, pseudonymiser)
+            load_id = next_load_id(con)
+            params = {
+                "load_id": load_id, "instrument": definition.id, "version": definition.version,
+                "council": council.strip(), "wave": int(wave),
+            }
+            steps.advance("validating and writing")
+            _write(con, staged, params)
+            counts = con.execute(
+                "SELECT count(*) FILTER (WHERE rejection IS NULL), "
+                "count(*) FILTER (WHERE rejection IS NOT NULL) FROM accepted"
+            ).fetchone()
+            values_bad = con.execute(
+                "SELECT count(*) FROM quarantine WHERE load_id = ? AND NOT whole_row", [load_id]
+            ).fetchone()[0]
+            con.execute(
+                "INSERT INTO loads (load_id, kind, instrument, instrument_version, council, wave, "
+                "file_name, sha256, sheet, rows_read, rows_loaded, rows_quarantined, "
+                "values_quarantined, column_report) VALUES (?, 'survey', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [load_id, definition.id, definition.version, council.strip(), int(wave), path.name,
+                 sha256, staged.raw.sheet, staged.raw.rows, counts[0], counts[1], values_bad,
+                 column_report_json(staged.matches)],
+            )
+            steps.advance("committing")
+        _drop_temps(con)
+        steps.advance("done")
+    result = LoadResult(
+        load_id=load_id, status="loaded", file_name=path.name, sha256=sha256,
+        rows_read=staged.raw.rows, rows_loaded=int(counts[0]), rows_quarantined=int(counts[1]),
+        values_quarantined=int(values_bad), column_report=staged.matches,
+    )
+    result.message = _summary(result)
+    return result
+
+
+def _summary(result: LoadResult) -> str:
+    text = (
+        f"{result.file_name}: loaded {result.rows_loaded} of {result.rows_read} rows as load "
+        f"{result.load_id}; {result.rows_quarantined} rows and {result.values_quarantined} "
+        "answers quarantined"
+    )
+    if result.unmatched_columns:
+        text += f"; columns not recognised: {', '.join(result.unmatched_columns)}"
+    return text
+
+
+def _drop_temps(con: duckdb.DuckDBPyConnection) -> None:
+    for table in (RAW_TABLE, "row_keys", "accepted", "value_map", "column_names"):
+        con.execute(f'DROP TABLE IF EXISTS "{table}"')
+
+
+def preview_survey_file(
+    path: str | Path, *, instrument: str, mapping: Path | str | dict | Mapping | None = None,
+    sheet: str | None = None,
+) -> Preview:
+    """Match and validate a file in memory, writing nothing: what a load would do."""
+    path = Path(path)
+    con = duckdb.connect()
+    try:
+        staged = stage_survey_file(con, path, get_instrument(instrument), load_mapping(mapping), sheet)
+        register_frame(con, "value_map", staged.value_map)
+        names = {m.code: m.column for m in staged.coded}
+        bad = staged.value_map[staged.value_map["answer_code"].isna()]
+        rows = []
+        for record in bad.itertuples():
+            index = next(m.index for m in staged.coded if m.code == record.question_code)
+            for (source_row,) in con.execute(
+                f"SELECT source_row FROM {RAW_TABLE} WHERE c{index} = ? ORDER BY 1",
+                [record.raw_value],
+            ).fetchall():
+                rows.append((source_row, names[record.question_code], record.raw_value, record.reason))
+        return Preview(
+            column_report=pd.DataFrame([m.as_dict() for m in staged.matches]),
+            unmatched=[m.column for m in staged.matches if m.method in ("unmatched", "duplicate")],
+            would_quarantine=pd.DataFrame(
+                rows, columns=["source_row", "column_name", "raw_value", "reason"]
+            ).sort_values(["source_row", "column_name"], ignore_index=True),
+            rows=staged.raw.rows,
+        )
+    finally:
+        con.close()
