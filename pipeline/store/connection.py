@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 
 from pipeline.instruments import all_instruments
+from pipeline.store.benchmarks_shipped import sync_shipped_benchmarks
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 _MIGRATION_NAME = re.compile(r"^(\d{3})_([\w-]+)\.sql$")
@@ -90,6 +91,7 @@ def connect(db_path: str | Path, *, sync_reference: bool = True) -> duckdb.DuckD
     apply_migrations(con)
     if sync_reference:
         sync_question_scales(con)
+        sync_shipped_benchmarks(con)
     return con
 
 

@@ -1,0 +1,45 @@
+"""Keep the shipped national benchmark rows in ``benchmarks`` equal to ``surveys/benchmarks/``.
+
+The published national POET figures and the England ASCOF values are reference data shipped with
+the code (``surveys/benchmarks/national.csv``, provenance on every row), so like the question
+scales they are rewritten whenever a writer connects; rows loaded by users carry a ``load_id``
+and are never touched here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from pipeline.config import surveys_dir
+
+SQL = Path(__file__).with_suffix(".sql")
+
+
+def shipped_benchmarks_file(folder: Path | None = None) -> Path:
+    """The CSV of published national figures (one row per measure, year and source)."""
+    return (folder or surveys_dir()) / "benchmarks" / "national.csv"
+
+
+def sync_shipped_benchmarks(con: duckdb.DuckDBPyConnection, folder: Path | None = None) -> int:
+    """Rewrite the shipped rows from the CSV in one transaction; return how many there are."""
+    path = shipped_benchmarks_file(folder)
+    if not path.exists():
+        return 0
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for statement in _statements(SQL.read_text(encoding="utf-8")):
+            params = {"path": str(path)} if "$path" in statement else {}
+            con.execute(statement, params)
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    row = con.execute("SELECT count(*) FROM benchmarks WHERE load_id IS NULL").fetchone()
+    return int(row[0]) if row else 0
+
+
+def _statements(text: str) -> list[str]:
+    lines = [line for line in text.splitlines() if not line.lstrip().startswith("--")]
+    return [part.strip() for part in "\n".join(lines).split(";") if part.strip()]
