@@ -203,7 +203,7 @@ def load_budget_file(
                          columns=", ".join(columns))
             rejected, bad_values = con.execute(
                 "SELECT count(DISTINCT source_row) FILTER (WHERE whole_row), "
-                "count(*) FILTER (WHERE NOT whole_row) FROM problems").fetchone()
+                "count(*) FILTER (WHERE NOT whole_row) FROM problems").fetchall()[0]
             loaded = raw.rows - rejected
             con.execute(
                 "INSERT INTO loads (load_id, kind, council, file_name, sha256, sheet, rows_read, "

@@ -46,10 +46,10 @@ class LoadResult:
 
 def existing_load(con: duckdb.DuckDBPyConnection, sha256: str) -> tuple[int, str] | None:
     """The load that already holds a file with this content, if any."""
-    row = con.execute(
+    rows = con.execute(
         "SELECT load_id, file_name FROM loads WHERE sha256 = ? ORDER BY load_id LIMIT 1", [sha256]
-    ).fetchone()
-    return None if row is None else (int(row[0]), str(row[1]))
+    ).fetchall()  # fetchall, not fetchone: DuckDB 2.0 keeps an unfinished result busy
+    return (int(rows[0][0]), str(rows[0][1])) if rows else None
 
 
 def already_loaded_result(path: Path, sha256: str, previous: tuple[int, str]) -> LoadResult:
@@ -78,7 +78,7 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
 
 
 def next_load_id(con: duckdb.DuckDBPyConnection) -> int:
-    return int(con.execute("SELECT nextval('load_id_seq')").fetchone()[0])
+    return int(con.execute("SELECT nextval('load_id_seq')").fetchall()[0][0])
 
 
 def column_report_json(matches: list[ColumnMatch]) -> str:

@@ -240,10 +240,10 @@ def load_survey_file(
             counts = con.execute(
                 "SELECT count(*) FILTER (WHERE rejection IS NULL), "
                 "count(*) FILTER (WHERE rejection IS NOT NULL) FROM accepted"
-            ).fetchone()
+            ).fetchall()[0]
             values_bad = con.execute(
                 "SELECT count(*) FROM quarantine WHERE load_id = ? AND NOT whole_row", [load_id]
-            ).fetchone()[0]
+            ).fetchall()[0][0]
             con.execute(
                 "INSERT INTO loads (load_id, kind, instrument, instrument_version, council, wave, "
                 "file_name, sha256, sheet, rows_read, rows_loaded, rows_quarantined, "

@@ -1,5 +1,5 @@
 -- Decide which returns of a staged survey file load, and which are quarantined whole.
--- raw_{t}: the file (c0.., source_row); row_keys: source_row -> respondent_key.
+-- the raw table: the file (c0.., source_row); row_keys: source_row -> respondent_key.
 -- A later copy of a return (same council, respondent, wave, instrument) is quarantined whole,
 -- whether the first copy is earlier in this file or already in the database.
 CREATE OR REPLACE TEMP TABLE accepted AS
