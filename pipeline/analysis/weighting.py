@@ -26,17 +26,18 @@ pandas last mile in :func:`stratified_estimate`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 
 import duckdb
 import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
+from pipeline.analysis.intervals import share_percent, wilson_percent
+from pipeline.analysis.sql_files import run_sql
 from pipeline.config import THRESHOLDS
+from pipeline.disclosure import suppression_flags
 from pipeline.instruments import get_instrument
 
-SQL_DIR = Path(__file__).parent
 DEFAULT_CELLS = ("management_option", "support_reason")
 # Columns that exist in both `respondents` and `budgets`, so they can define weighting cells.
 CELL_COLUMNS = ("management_option", "support_reason", "age_band", "gender", "ethnicity")
@@ -58,10 +59,6 @@ _REGISTER_MISSING = ("unknown", "dont_know", "not_known")
 FLAG_NO_RESPONDENTS = "no respondents"
 FLAG_NOT_IN_POPULATION = "no population"
 FLAG_ONE_RESPONDENT = "one respondent"
-
-
-def _sql(name: str) -> str:
-    return (SQL_DIR / name).read_text(encoding="utf-8")
 
 
 def _quote(text: str) -> str:
@@ -129,10 +126,12 @@ def population_cells(
             frame[cell] = frame[cell].where(known, NOT_KNOWN).astype(str)
         frame["population"] = pd.to_numeric(frame["population"], errors="raise")
         return frame.groupby(list(cells), as_index=False)["population"].sum()
-    sql = _sql("weighting_population.sql").format(
-        cells=", ".join(cell_expression(c, instrument) for c in cells)
+    frame = run_sql(
+        con,
+        "weighting_population",
+        {"council": council, "wave": int(wave)},
+        cells=", ".join(cell_expression(c, instrument) for c in cells),
     )
-    frame = con.execute(sql, {"council": council, "wave": int(wave)}).df()
     frame["population"] = frame["population"].astype(float)
     return frame
 
@@ -146,12 +145,13 @@ def _respondent_cells(
     cells: tuple[str, ...],
     by: str | None = None,
 ) -> pd.DataFrame:
-    sql = _sql("weighting_respondents.sql").format(
+    return run_sql(
+        con,
+        "weighting_respondents",
+        {"council": council, "wave": int(wave), "instrument": instrument},
         cells=", ".join(cell_expression(c, instrument) for c in cells),
         by=", " + cell_expression(by, instrument, alias="subgroup_value") if by else "",
     )
-    params = {"council": council, "wave": int(wave), "instrument": instrument}
-    return con.execute(sql, params).df()
 
 
 def weights(
@@ -325,14 +325,15 @@ def _answer_cells(
     cells: tuple[str, ...],
     by: str | None,
 ) -> pd.DataFrame:
-    sql = _sql("weighting_answers.sql").format(
+    return run_sql(
+        con,
+        "weighting_answers",
+        {"council": council, "wave": int(wave), "instrument": instrument, "section": section},
         cells=", ".join(cell_expression(c, instrument) for c in cells),
         by=", " + cell_expression(by, instrument, alias="subgroup_value") if by else "",
         cell_names=", ".join(cells),
         by_name=", subgroup_value" if by else "",
     )
-    params = {"council": council, "wave": int(wave), "instrument": instrument, "section": section}
-    return con.execute(sql, params).df()
 
 
 def weighted_cells(
@@ -387,7 +388,9 @@ def weighted_cells(
         keys = [*keys, "subgroup_value"]
     grid = domains.merge(pop, how="cross")
     frame = grid.merge(answers.drop(columns="domain"), on=["question_code", *keys], how="outer")
-    frame["domain"] = frame["question_code"].map(dict(zip(domains.question_code, domains.domain)))
+    frame["domain"] = frame["question_code"].map(
+        dict(zip(domains.question_code, domains.domain, strict=True))
+    )
     frame["population"] = frame["population"].fillna(0.0)
     frame[["n", "r"]] = frame[["n", "r"]].fillna(0).astype(int)
     return frame
@@ -430,13 +433,10 @@ def weighted_results(
     counts = frame.groupby(groups, as_index=False)[["n", "r"]].sum()
     counts = counts.rename(columns={"r": "count"})
     out = counts.merge(estimate, on=groups)
-    lower, upper = wilson_interval(out["count"], out["n"], confidence)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out.insert(
-            out.columns.get_loc("count") + 1,
-            "value_unweighted",
-            np.where(out["n"] > 0, 100.0 * out["count"] / out["n"], np.nan),
-        )
+    lower, upper = wilson_percent(out["count"], out["n"], confidence)
+    out.insert(
+        out.columns.get_loc("count") + 1, "value_unweighted", share_percent(out["count"], out["n"])
+    )
     out.insert(out.columns.get_loc("value_unweighted") + 1, "lower_unweighted", lower)
     out.insert(out.columns.get_loc("lower_unweighted") + 1, "upper_unweighted", upper)
     spec = get_instrument(instrument)
@@ -450,49 +450,13 @@ def weighted_results(
     out.insert(0, "wave", int(wave))
     out.insert(0, "council", council)
     out.insert(0, "instrument", instrument)
-    out = flag_suppression(out, base_column="n", count_column="count")
+    out = suppression_flags(
+        out,
+        count_columns=("count",),
+        base_column="n",
+        value_columns=("value_unweighted", "value_weighted"),
+        group_columns=("question_code",) if by else (),
+    )
     out["_order"] = out["question_code"].map(order)
     sort = ["_order", "subgroup_value"] if by else ["_order"]
     return out.sort_values(sort).drop(columns="_order").reset_index(drop=True)
-
-
-def wilson_interval(
-    count: pd.Series | np.ndarray, n: pd.Series | np.ndarray, confidence: float = 0.95
-) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson score interval in percent; NaN where the base is zero."""
-    count = np.asarray(count, dtype=float)
-    n = np.asarray(n, dtype=float)
-    z = float(norm.ppf(1 - (1 - confidence) / 2))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        p = count / n
-        denominator = 1 + z**2 / n
-        centre = (p + z**2 / (2 * n)) / denominator
-        half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denominator
-        lower = np.where(n > 0, 100 * np.clip(centre - half, 0, 1), np.nan)
-        upper = np.where(n > 0, 100 * np.clip(centre + half, 0, 1), np.nan)
-    return lower, upper
-
-
-def flag_suppression(
-    frame: pd.DataFrame, *, base_column: str = "n", count_column: str = "count"
-) -> pd.DataFrame:
-    """Set ``suppressed``/``suppression_reason`` from the configured thresholds.
-
-    A row must not be published when its base is under the percentage threshold or its count is
-    a small non-zero number (the count is recoverable from the base and the share).
-    """
-    base = frame[base_column].fillna(0)
-    count = frame[count_column].fillna(0)
-    small_base = base < THRESHOLDS.withhold_percent_base_below
-    small_count = (count > 0) & (count < THRESHOLDS.suppress_count_below)
-    frame = frame.copy()
-    frame["suppressed"] = small_base | small_count
-    frame["suppression_reason"] = np.select(
-        [small_base, small_count],
-        [
-            f"base under {THRESHOLDS.withhold_percent_base_below}",
-            f"count under {THRESHOLDS.suppress_count_below}",
-        ],
-        default="",
-    )
-    return frame
