@@ -1,0 +1,75 @@
+"""The outcomes dashboard: ``outcomes dashboard`` or ``streamlit run dashboards/app.py``.
+
+This script is the shell every page runs inside: it works out who is looking, draws the sidebar
+filters (mirrored in the URL), applies the display options and offers only the pages the viewer
+may see. Pages live in ``dashboards/pages/`` and only call ``pipeline.analysis`` through
+``dashboards.data``.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # `streamlit run` puts only dashboards/ on the path
+    sys.path.insert(0, str(ROOT))
+
+import pandas as pd  # noqa: E402
+import streamlit as st  # noqa: E402
+
+from dashboards import auth, data, state, theme  # noqa: E402
+
+PAGES = Path(__file__).resolve().parent / "pages"
+
+st.set_page_config(
+    page_title="Self-directed support outcomes",
+    layout="wide",
+    initial_sidebar_state="expanded",
+)
+
+role = auth.current_role()
+if data.database_exists():
+    inventory = data.query("available")
+else:
+    inventory = pd.DataFrame(columns=["council", "wave", "instrument", "returns"])
+filters = state.sidebar_filters(inventory)
+theme.apply_display_options(high_contrast=filters.high_contrast, large_text=filters.large_text)
+auth.sign_in_panel()
+st.session_state["filters"] = filters
+st.session_state["role"] = role
+
+
+def _page(file: str, title: str, url: str, *, default: bool = False) -> st.Page:
+    return st.Page(PAGES / file, title=title, url_path=url, default=default)
+
+
+results_pages = [
+    _page("1_Overview.py", "Overview", "overview", default=True),
+    _page("2_Outcomes.py", "Outcomes", "outcomes"),
+    _page("3_Trends.py", "Trends", "trends"),
+    _page("4_Process.py", "Process", "process"),
+    _page("5_Budgets.py", "Budgets", "budgets"),
+    _page("6_Carers.py", "Carers", "carers"),
+    _page("7_Compare_councils.py", "Compare councils", "compare"),
+]
+other_pages = [_page("10_Downloads.py", "Downloads", "downloads")]
+if role == auth.COMMISSIONER:
+    # Lineage, quarantine and loading describe individual rows of councils' files.
+    other_pages = [
+        _page("8_Data_quality.py", "Data quality", "data-quality"),
+        _page("9_Load_data.py", "Load data", "load-data"),
+        *other_pages,
+    ]
+
+navigation = st.navigation({"Results": results_pages, "Data": other_pages})
+navigation.run()
+st.caption(
+    (
+        "Commissioner view: all figures. "
+        if role == auth.COMMISSIONER
+        else "Public view: small "
+        "numbers are suppressed and percentages withheld where bases are small. "
+    )
+    + data.environment_db_note()
+)

@@ -1,0 +1,66 @@
+"""The Load data page's logic: keep an upload, preview it, turn in-page fixes into a mapping, load.
+
+Loading calls ``pipeline.ingest.load_survey_file``, the function behind
+``outcomes ingest surveys``, so a file loaded here is validated, pseudonymised and quarantined
+exactly as from the command line. The page's edits become the same ``columns:`` mapping a
+mapping file would hold.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline.ingest import LoadResult, Preview, load_survey_file, preview_survey_file
+from pipeline.store import connect
+
+ACCEPTED_TYPES = ["csv", "xlsx", "xls", "sav"]
+UPLOAD_DIR = Path(tempfile.gettempdir()) / "sds-outcomes-uploads"
+
+
+def keep_upload(name: str, content: bytes) -> Path:
+    """Write an upload under its own name in a folder named by its hash (lineage keeps the name)."""
+    digest = hashlib.sha256(content).hexdigest()[:16]
+    folder = UPLOAD_DIR / digest
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / Path(name).name
+    if not path.exists():
+        path.write_bytes(content)
+    return path
+
+
+def mapping_from_edits(automatic: pd.DataFrame, edited: pd.DataFrame) -> dict:
+    """A ``columns:`` mapping holding only the columns whose match the user changed.
+
+    A column set to blank becomes ``None`` (deliberately left out), as in a mapping file.
+    """
+    columns: dict[str, str | None] = {}
+    before = dict(zip(automatic["column"], automatic["code"], strict=True))
+    for column, code in zip(edited["column"], edited["code"], strict=True):
+        old = before.get(column)
+        new = code if isinstance(code, str) and code.strip() else None
+        old = old if isinstance(old, str) and old.strip() else None
+        if new != old:
+            columns[str(column)] = new
+    return {"columns": columns} if columns else {}
+
+
+def preview(path: Path, instrument: str, mapping: dict) -> Preview:
+    """What loading ``path`` would do, writing nothing."""
+    return preview_survey_file(path, instrument=instrument, mapping=mapping or None)
+
+
+def load(
+    db_path: Path, path: Path, *, instrument: str, council: str, wave: int, mapping: dict
+) -> LoadResult:
+    """Load the file into the database in one transaction (a no-op if already loaded)."""
+    con = connect(db_path)
+    try:
+        return load_survey_file(
+            con, path, instrument=instrument, council=council, wave=wave, mapping=mapping or None
+        )
+    finally:
+        con.close()

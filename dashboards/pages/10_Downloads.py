@@ -1,0 +1,52 @@
+"""Downloads: every table on every page as CSV and Excel, every chart as PNG and SVG."""
+
+import streamlit as st
+
+from dashboards.context import page_context
+from dashboards.render import chart_downloads, file_stem, table_downloads
+from dashboards.views.catalogue import builders
+from pipeline.reports.exports import excel_sheet_name, to_excel_bytes
+
+filters, role = page_context()
+st.title("Downloads")
+st.markdown(
+    f"Tables and charts for **{filters.council}**, wave **{filters.wave}**, as the pages show "
+    "them with the current filters."
+    + ("" if role == "commissioner" else " Small numbers are suppressed in the public view.")
+)
+views = {
+    name: build()
+    for name, build in builders(
+        filters,
+        role,
+        domain=st.session_state.get("p_domain") or st.query_params.get("domain"),
+        outcome=st.session_state.get("p_outcome") or st.query_params.get("outcome"),
+        peers=st.session_state.get("p_peers"),
+    ).items()
+}
+sheets: dict = {}
+taken: set[str] = set()
+for name, view in views.items():
+    for chart in view.charts:
+        sheets[excel_sheet_name(f"{name} {chart.title}", taken)] = chart.table
+    for table in view.tables:
+        sheets[excel_sheet_name(f"{name} {table.title}", taken)] = table.frame
+st.download_button(
+    "Download every table (one Excel workbook)",
+    data=lambda: to_excel_bytes(sheets, title="Self-directed support outcomes"),
+    file_name=f"outcomes-{file_stem(str(filters.council))}-{filters.wave}.xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    key="all_tables",
+    on_click="ignore",
+)
+for name, view in views.items():
+    st.header(name, anchor=False)
+    if not view.charts and not view.tables:
+        st.caption("Nothing to download for this selection.")
+    for chart in view.charts:
+        st.subheader(chart.title, anchor=False)
+        table_downloads(chart.table, chart.title, f"dl_{file_stem(name)}_{chart.key}_data")
+        chart_downloads(chart.figure, chart.title, f"dl_{file_stem(name)}_{chart.key}")
+    for table in view.tables:
+        st.subheader(table.title, anchor=False)
+        table_downloads(table.frame, table.title, f"dl_{file_stem(name)}_{table.key}")

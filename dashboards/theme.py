@@ -1,0 +1,58 @@
+"""Accessibility options: a high-contrast theme and larger text, applied as injected CSS.
+
+Streamlit's theme is fixed when the server starts, so the per-viewer options are CSS layered on
+top. The default theme (``.streamlit/config.toml``) already meets WCAG AA contrast; the
+high-contrast option moves to black on white with thick focus rings, and the larger-text option
+scales the whole page so charts, tables and widgets grow together.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+_HIGH_CONTRAST_CSS = """
+<style>
+:root, .stApp, [data-testid="stSidebar"], [data-testid="stHeader"] {
+  background-color: #ffffff !important; color: #000000 !important;
+}
+.stApp p, .stApp li, .stApp label, .stApp span, .stApp h1, .stApp h2, .stApp h3,
+.stApp h4, .stApp caption, .stApp a, [data-testid="stCaptionContainer"] {
+  color: #000000 !important;
+}
+.stApp a { text-decoration: underline !important; }
+[data-testid="stSidebar"] { border-right: 3px solid #000000 !important; }
+button, [data-baseweb="select"] > div, input, textarea {
+  border: 2px solid #000000 !important;
+}
+*:focus, *:focus-visible { outline: 3px solid #0000c0 !important; outline-offset: 2px !important; }
+</style>
+"""
+
+_LARGE_TEXT_CSS = """
+<style>
+html { font-size: 125% !important; }
+.stApp p, .stApp li, .stApp label, .stApp span, .stApp td, .stApp th,
+[data-testid="stCaptionContainer"], [data-testid="stMarkdownContainer"] {
+  font-size: 1.2rem !important; line-height: 1.5 !important;
+}
+</style>
+"""
+
+# Always on: a visible keyboard focus ring, which the default theme draws faintly.
+_FOCUS_CSS = """
+<style>
+a:focus-visible, button:focus-visible, [role="tab"]:focus-visible, input:focus-visible {
+  outline: 3px solid #1d4ed8 !important; outline-offset: 2px !important;
+}
+</style>
+"""
+
+
+def apply_display_options(*, high_contrast: bool, large_text: bool) -> None:
+    """Inject the CSS for the chosen options (call once per run, before the page renders)."""
+    css = _FOCUS_CSS
+    if high_contrast:
+        css += _HIGH_CONTRAST_CSS
+    if large_text:
+        css += _LARGE_TEXT_CSS
+    st.html(css)

@@ -1,0 +1,53 @@
+"""Compare councils: a funnel plot and a ranked table, against all councils or a peer group."""
+
+from __future__ import annotations
+
+from dashboards.data import publish, query
+from dashboards.render import Chart, View
+from dashboards.state import Filters
+from pipeline.reports import charts
+
+COMPARE_COLUMNS = [
+    "rank",
+    "council",
+    "n",
+    "count",
+    "value",
+    "lower",
+    "upper",
+    "overall",
+    "verdict",
+    "suppressed",
+]
+
+
+def build(
+    filters: Filters, role: str, question_code: str, domain: str, peers: list[str] | None
+) -> View:
+    frame = query(
+        "compare_councils",
+        wave=filters.wave,
+        instrument=filters.instrument,
+        question_code=question_code,
+        peers=list(peers) if peers else None,
+    )
+    frame = publish(frame, role)
+    group = "the chosen peer group" if peers else "all loaded councils"
+    view = View(title=f"{domain}: councils compared with {group}")
+    if frame["council"].nunique() < 2:
+        view.notes.append(
+            "Only one council is loaded for this wave, so there is nothing to compare."
+        )
+    title = f"{domain}: funnel plot, wave {filters.wave}"
+    view.charts.append(
+        Chart(
+            key="funnel",
+            title=title,
+            figure=charts.funnel_plot(
+                frame, title=title, highlight=filters.council, high_contrast=filters.high_contrast
+            ),
+            alt=charts.alt_text("funnel", frame, title=title),
+            table=frame.sort_values("rank")[[c for c in COMPARE_COLUMNS if c in frame.columns]],
+        )
+    )
+    return view

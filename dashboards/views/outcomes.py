@@ -1,0 +1,69 @@
+"""Outcomes: one domain's full answer distribution, overall or by subgroup, weighted or not."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from dashboards.data import publish, query
+from dashboards.render import Chart, View
+from dashboards.state import SUBGROUP_LABELS, Filters
+from pipeline.reports import charts
+
+DISTRIBUTION_COLUMNS = [
+    "subgroup_value",
+    "answer_label",
+    "answer_code",
+    "is_missing",
+    "n",
+    "count",
+    "value",
+    "lower",
+    "upper",
+    "suppressed",
+]
+
+
+def domain_choices(instrument: str, section: str = "outcomes") -> dict[str, str]:
+    """question_code -> plain domain label, in questionnaire order."""
+    frame = query("domains", instrument=instrument, section=section)
+    return dict(zip(frame["question_code"], frame["domain"], strict=True))
+
+
+def distribution(filters: Filters, role: str, question_code: str) -> pd.DataFrame:
+    """Every answer on the scale, per subgroup value, disclosure-controlled for the public."""
+    frame = query(
+        "distribution",
+        council=filters.council,
+        wave=filters.wave,
+        instrument=filters.instrument,
+        question_code=question_code,
+        by=filters.subgroup,
+        weighted=filters.weighted,
+    )
+    if "subgroup_value" not in frame or filters.subgroup is None:
+        frame["subgroup_value"] = "Everyone"
+    frame["subgroup_value"] = frame["subgroup_value"].fillna("Not stated").astype(str)
+    # The answers of one subgroup add up to its base, so the group rule (not the complement
+    # rule) is what stops a hidden count being recovered.
+    return publish(frame, role, group_columns=("subgroup_value",), complement=False)
+
+
+def build(filters: Filters, role: str, question_code: str) -> View:
+    labels = domain_choices(filters.instrument)
+    domain = labels.get(question_code, question_code)
+    frame = distribution(filters, role, question_code)
+    split = SUBGROUP_LABELS.get(filters.subgroup or "", "everyone")
+    view = View(title=f"{domain}: answers by {split.lower()}")
+    title = f"{domain}: the full answer scale"
+    view.charts.append(
+        Chart(
+            key="distribution",
+            title=title,
+            figure=charts.distribution_chart(
+                frame, title=title, category="subgroup_value", high_contrast=filters.high_contrast
+            ),
+            alt=charts.alt_text("distribution", frame, title=title, category="subgroup_value"),
+            table=frame[[c for c in DISTRIBUTION_COLUMNS if c in frame.columns]],
+        )
+    )
+    return view

@@ -1,0 +1,52 @@
+"""Trends: every outcome domain across the council's waves, with the change verdicts."""
+
+from __future__ import annotations
+
+from dashboards.data import publish, query
+from dashboards.render import Chart, Table, View
+from dashboards.state import Filters
+from pipeline.reports import charts
+
+TREND_COLUMNS = [
+    "domain",
+    "wave",
+    "n",
+    "value",
+    "lower",
+    "upper",
+    "verdict",
+    "trend_p",
+    "trend_verdict",
+    "suppressed",
+]
+
+
+def build(filters: Filters, role: str) -> View:
+    frame = publish(
+        query("trends", council=filters.council, instrument=filters.instrument, section="outcomes"),
+        role,
+    )
+    view = View(title=f"Trends: {filters.council}")
+    waves = sorted(int(w) for w in frame["wave"].unique()) if not frame.empty else []
+    if len(waves) < 2:
+        view.notes.append("Only one wave is loaded for this council, so there is no trend yet.")
+    title = "Share better in each domain, by wave"
+    shown = frame.dropna(subset=["value"])
+    view.charts.append(
+        Chart(
+            key="trends",
+            title=title,
+            figure=charts.trend_chart(shown, title=title, high_contrast=filters.high_contrast),
+            alt=charts.alt_text("trend", shown, title=title),
+            table=frame[[c for c in TREND_COLUMNS if c in frame.columns]],
+        )
+    )
+    if waves:
+        latest = frame[frame["wave"] == waves[-1]]
+        columns = [
+            c for c in ("domain", "wave", "value", "verdict", "trend_verdict") if c in latest
+        ]
+        view.tables.append(
+            Table("trend_verdicts", f"Verdicts for wave {waves[-1]}", latest[columns])
+        )
+    return view
