@@ -1,0 +1,288 @@
+"""Every page under Streamlit's AppTest: it renders, and its key numbers equal the analysis API's.
+
+The expected numbers come from calling ``pipeline.analysis`` directly on the same database, so a
+page that recomputed, rounded or mislabelled anything would fail here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.dashboards.conftest import APP
+
+COUNCIL, WAVE = "Brightwater", 2024
+QUERY = {"council": COUNCIL, "wave": str(WAVE), "instrument": "poet-holder"}
+
+
+@pytest.fixture
+def api(dashboard_db):
+    import pipeline.analysis as analysis
+
+    con = analysis.open_database(dashboard_db)
+    yield analysis, con
+    con.close()
+
+
+def open_page(
+    db: Path, monkeypatch, page: str | None = None, *, signed_in: bool = True, query=None
+) -> AppTest:
+    monkeypatch.setenv("OUTCOMES_DB", str(db))
+    at = AppTest.from_file(str(APP), default_timeout=120)
+    if signed_in:
+        at.session_state["signed_in_user"] = "tester"
+    at.query_params.update(query or QUERY)
+    at.run()
+    if page:
+        at.switch_page(f"pages/{page}").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def frame(at: AppTest, key: str) -> pd.DataFrame:
+    return at.dataframe(key=key).value
+
+
+def metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def same_numbers(shown: pd.Series, expected: pd.Series) -> None:
+    np.testing.assert_allclose(
+        pd.to_numeric(shown, errors="coerce").to_numpy(dtype=float),
+        pd.to_numeric(expected, errors="coerce").to_numpy(dtype=float),
+        rtol=1e-9,
+        equal_nan=True,
+    )
+
+
+def test_overview_shows_base_domains_and_changes(dashboard_db, monkeypatch, api) -> None:
+    analysis, con = api
+    at = open_page(dashboard_db, monkeypatch)
+    inventory = analysis.available(con)
+    base = inventory[
+        (inventory.council == COUNCIL)
+        & (inventory.wave == WAVE)
+        & (inventory.instrument == "poet-holder")
+    ]["returns"].sum()
+    assert metric(at, "Returns (base)") == f"{base:,}"
+    rates = analysis.response_rates(con, council=COUNCIL, wave=WAVE, instrument="poet-holder")
+    rate = 100 * rates["respondents"].sum() / rates["population"].sum()
+    assert metric(at, "Response rate") == f"{rate:.1f}%"
+
+    expected = analysis.results(
+        con,
+        council=COUNCIL,
+        wave=WAVE,
+        instrument="poet-holder",
+        section="outcomes",
+        benchmark="national",
+    ).set_index("question_code")
+    shown = frame(at, "data_poet-holder_domains").set_index("question_code")
+    assert set(shown.index) == set(expected.index)
+    for column in ("n", "count", "value", "lower", "upper", "benchmark_value"):
+        same_numbers(shown[column], expected.loc[shown.index, column])
+    assert list(shown["comparison"]) == list(expected.loc[shown.index, "comparison"])
+
+    changes = analysis.wave_changes(con, council=COUNCIL, wave=WAVE, instrument="poet-holder")
+    top = changes.loc[changes["difference"].abs().sort_values(ascending=False).index].head(3)
+    shown_changes = frame(at, "df_poet-holder_changes")
+    assert list(shown_changes["domain"]) == list(top["domain"])
+    same_numbers(shown_changes["difference"], top["difference"])
+    assert any("Chart description" in c.value for c in at.caption)
+
+
+def test_changing_the_council_in_the_sidebar_changes_the_numbers(
+    dashboard_db, monkeypatch, api
+) -> None:
+    analysis, con = api
+    at = open_page(dashboard_db, monkeypatch)
+    at.sidebar.selectbox(key="f_council").set_value("Dunsworth").run()
+    assert not at.exception
+    assert at.query_params["council"] == ["Dunsworth"] or at.query_params["council"] == "Dunsworth"
+    expected = analysis.results(
+        con, council="Dunsworth", wave=WAVE, instrument="poet-holder", benchmark="national"
+    ).set_index("question_code")
+    shown = frame(at, "data_poet-holder_domains").set_index("question_code")
+    same_numbers(shown["value"], expected.loc[shown.index, "value"])
+
+
+def test_weighted_toggle_uses_weighted_results(dashboard_db, monkeypatch, api) -> None:
+    analysis, con = api
+    at = open_page(dashboard_db, monkeypatch, query={**QUERY, "weighted": "1"})
+    expected = analysis.results(
+        con,
+        council=COUNCIL,
+        wave=WAVE,
+        instrument="poet-holder",
+        weighted=True,
+        benchmark="national",
+    ).set_index("question_code")
+    shown = frame(at, "data_poet-holder_domains").set_index("question_code")
+    same_numbers(shown["value"], expected.loc[shown.index, "value"])
+
+
+def test_outcomes_distribution_by_subgroup(dashboard_db, monkeypatch, api) -> None:
+    analysis, con = api
+    query = {**QUERY, "by": "management_option", "domain": "out_control"}
+    at = open_page(dashboard_db, monkeypatch, "2_Outcomes.py", query=query)
+    expected = analysis.distribution(
+        con,
+        council=COUNCIL,
+        wave=WAVE,
+        instrument="poet-holder",
+        question_code="out_control",
+        by="management_option",
+    )
+    shown = frame(at, "data_distribution")
+    assert len(shown) == len(expected)
+    key = ["subgroup_value", "answer_code"]
+    merged = shown.merge(
+        expected.assign(subgroup_value=expected["subgroup_value"].fillna("Not stated").astype(str)),
+        on=key,
+        suffixes=("_shown", "_api"),
+    )
+    assert len(merged) == len(expected)
+    same_numbers(merged["value_shown"], merged["value_api"])
+    same_numbers(merged["count_shown"], merged["count_api"])
+
+
+def test_trends_page_matches_trends(dashboard_db, monkeypatch, api) -> None:
+    analysis, con = api
+    at = open_page(dashboard_db, monkeypatch, "3_Trends.py")
+    expected = analysis.trends(con, council=COUNCIL, instrument="poet-holder")
+    shown = frame(at, "data_trends")
+    merged = shown.merge(expected, on=["domain", "wave"], suffixes=("_shown", "_api"))
+    assert len(merged) == len(expected) == len(shown)
+    same_numbers(merged["value_shown"], merged["value_api"])
+    assert list(merged["verdict_shown"].fillna("")) == list(merged["verdict_api"].fillna(""))
+
+
+def test_process_page_shows_ease_and_odds_ratios(dashboard_db, monkeypatch, api) -> None:
+    analysis, con = api
+    at = open_page(dashboard_db, monkeypatch, "4_Process.py")
+    steps = analysis.results(
+        con,
+        council=COUNCIL,
+        wave=WAVE,
+        instrument="poet-holder",
+        section="process",
+        benchmark="none",
+    ).set_index("question_code")
+    shown = frame(at, "data_process_steps").set_index("question_code")
+    assert {"proc_information", "proc_assessment", "proc_review"} <= set(shown.index)
+    same_numbers(shown["value"], steps.loc[shown.index, "value"])
+    odds = analysis.drivers(
+        con, council=COUNCIL, wave=WAVE, instrument="poet-holder", outcome="out_quality_of_life"
+    )
+    shown_odds = frame(at, "data_drivers")
+    assert len(shown_odds) == len(odds)
+    same_numbers(shown_odds["odds_ratio"].sort_values(), odds["odds_ratio"].sort_values())
+
+
+def test_budgets_page_headline_and_tables(dashboard_db, monkeypatch, api) -> None:
+    analysis, con = api
+    at = open_page(dashboard_db, monkeypatch, "5_Budgets.py")
+    summary = analysis.budget_summary(con, council=COUNCIL)
+    people = int(summary["headline"].iloc[0]["people"])
+    assert people == 1200  # the register seeded for Brightwater
+    assert metric(at, "People") == f"{people:,}"
+    by_option = frame(at, "data_budgets_by_option")
+    assert int(by_option["people"].sum()) == people
+    same_numbers(
+        by_option.sort_values("people")["people"],
+        summary["by_option"].sort_values("people")["people"],
+    )
+
+
+def test_carers_page_uses_the_carer_survey(dashboard_db, monkeypatch, api) -> None:
+    analysis, con = api
+    at = open_page(dashboard_db, monkeypatch, "6_Carers.py")
+    assert metric(at, "Returns (base)") == "60"
+    expected = analysis.results(
+        con, council=COUNCIL, wave=WAVE, instrument="poet-carer", benchmark="national"
+    ).set_index("question_code")
+    shown = frame(at, "data_poet-carer_domains").set_index("question_code")
+    assert set(shown.index) == set(expected.index)
+    same_numbers(shown["value"], expected.loc[shown.index, "value"])
+
+
+def test_compare_page_with_and_without_peers(dashboard_db, monkeypatch, api) -> None:
+    analysis, con = api
+    query = {**QUERY, "domain": "out_independence"}
+    at = open_page(dashboard_db, monkeypatch, "7_Compare_councils.py", query=query)
+    expected = analysis.compare_councils(
+        con, wave=WAVE, instrument="poet-holder", question_code="out_independence"
+    ).sort_values("rank")
+    shown = frame(at, "data_funnel")
+    assert list(shown["council"]) == list(expected["council"])
+    same_numbers(shown["value"], expected["value"])
+    peers = ["Avonford", "Brightwater", "Caldermoor"]
+    at.multiselect(key="p_peers").set_value(peers).run()
+    assert not at.exception
+    grouped = analysis.compare_councils(
+        con, wave=WAVE, instrument="poet-holder", question_code="out_independence", peers=peers
+    ).sort_values("rank")
+    shown = frame(at, "data_funnel")
+    assert list(shown["council"]) == list(grouped["council"])
+    same_numbers(shown["value"], grouped["value"])
+
+
+def test_data_quality_lists_every_load(dashboard_db, monkeypatch, api) -> None:
+    analysis, con = api
+    at = open_page(dashboard_db, monkeypatch, "8_Data_quality.py")
+    loads = analysis.loads(con)
+    assert sorted(frame(at, "df_loads")["load_id"]) == sorted(loads["load_id"])
+
+
+def test_downloads_page_offers_every_table_and_chart(dashboard_db, monkeypatch) -> None:
+    at = open_page(dashboard_db, monkeypatch, "10_Downloads.py")
+    labels = [b.label for b in at.download_button]
+    assert "Download every table (one Excel workbook)" in labels
+    for kind in ("CSV", "Excel", "PNG", "SVG"):
+        assert any(
+            f"Share better in each outcome domain (unweighted) ({kind})" in x for x in labels
+        )
+    assert any("Loads and their lineage (CSV)" in x for x in labels)
+
+
+def test_public_view_hides_commissioner_pages_and_protects_numbers(
+    dashboard_db, monkeypatch, api
+) -> None:
+    analysis, con = api
+    from pipeline.disclosure import protect
+
+    at = open_page(dashboard_db, monkeypatch, signed_in=False, query={**QUERY, "by": "ethnicity"})
+    with pytest.raises(Exception):  # noqa: B017 - AppTest raises when the page is not offered
+        at.switch_page("pages/9_Load_data.py").run()
+        assert "Load data" in at.title[0].value
+    at = open_page(dashboard_db, monkeypatch, signed_in=False, query={**QUERY, "by": "ethnicity"})
+    at.switch_page("pages/10_Downloads.py").run()
+    labels = [b.label for b in at.download_button]
+    assert not any("quarantine" in x.lower() or "lineage" in x.lower() for x in labels)
+
+    at = open_page(
+        dashboard_db,
+        monkeypatch,
+        "2_Outcomes.py",
+        signed_in=False,
+        query={**QUERY, "by": "ethnicity", "domain": "out_paid_job"},
+    )
+    raw = analysis.distribution(
+        con,
+        council=COUNCIL,
+        wave=WAVE,
+        instrument="poet-holder",
+        question_code="out_paid_job",
+        by="ethnicity",
+    )
+    raw["subgroup_value"] = raw["subgroup_value"].fillna("Not stated").astype(str)
+    published = protect(raw, group_columns=("subgroup_value",), complement=False)
+    shown = frame(at, "data_distribution")
+    assert shown["suppressed"].astype(bool).sum() == published["suppressed"].astype(bool).sum() > 0
+    hidden = shown[shown["suppressed"].astype(bool)]
+    assert hidden["count"].isna().all()
