@@ -71,7 +71,7 @@ def _register(council: str, size: int, rng) -> pd.DataFrame:
             "age_band": rng.choice(["18-24", "25-34", "45-54", "65-74", "85+"], size),
             "last_review": [
                 (s + timedelta(days=int(d))).date()
-                for s, d in zip(starts, rng.integers(200, 500, size))
+                for s, d in zip(starts, rng.integers(200, 500, size), strict=True)
             ],
         }
     )
