@@ -1,0 +1,487 @@
+"""Write canonical demo data as the messy files councils actually send.
+
+Real survey exports differ in everything but content: question text as headers ("Q14. Being
+supported with dignity and respect"), Windows-1252 CSVs with semicolons and labels in capitals
+with stray spaces, Excel sheets with title rows, numeric 1-5 codes, a few impossible answers and
+the odd return entered twice. Budget registers come with UK or ISO dates, "£12,345.50" amounts and
+each system's own headers. This module plants exactly those problems, and records each one it
+planted, so the ingest path is exercised the way a council's file exercises it and the tests can
+check that every planted problem was caught.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import xlsxwriter
+
+from pipeline.demo_register import CouncilProfile
+from pipeline.instruments import Instrument, Question, get_instrument, normalise_header
+
+
+@dataclass(frozen=True)
+class ExportStyle:
+    """How one survey tool writes its export."""
+
+    name: str
+    suffix: str  # csv | xlsx
+    headers: str  # numbered (Q14. wording) | alias | wording | code
+    answers: str  # label | variant | numeric
+    encoding: str = "utf-8"
+    delimiter: str = ","
+    title_rows: tuple[str, ...] = ()
+    lower_case_ids: bool = False
+
+
+STYLES = {
+    "csv_wording": ExportStyle("csv_wording", "csv", headers="numbered", answers="label"),
+    "csv_1252_variants": ExportStyle(
+        "csv_1252_variants",
+        "csv",
+        headers="alias",
+        answers="variant",
+        encoding="cp1252",
+        delimiter=";",
+        lower_case_ids=True,
+    ),
+    "xlsx_titles": ExportStyle(
+        "xlsx_titles",
+        "xlsx",
+        headers="wording",
+        answers="label",
+        title_rows=("{council} Council: {title} {wave}", "Exported from the survey tool on {date}"),
+    ),
+    "csv_numeric": ExportStyle(
+        "csv_numeric", "csv", headers="code", answers="numeric", encoding="utf-8-sig"
+    ),
+}
+
+# Answers no scale accepts (checked against the scale before planting): typos, out-of-range
+# numbers and free text where a tick box was expected.
+BAD_CHANGE = ("Got bettr", "9", "Improved a bit", "6", "Better?? not sure")
+BAD_EASE = ("Very esay", "7", "Sometimes", "0")
+BAD_NUMERIC = ("9", "0", "45", "Got bettr")
+
+
+@dataclass
+class PlantedValue:
+    source_row: int  # the row number a person sees in the file (as the loader reports it)
+    column: str  # the header as written
+    question_code: str
+    raw_value: str
+
+
+@dataclass
+class WrittenFile:
+    """One demo file and the problems planted in it."""
+
+    path: Path
+    kind: str  # survey | budgets
+    council: str
+    style: str
+    rows_written: int
+    wave: int | None = None
+    instrument: str | None = None
+    planted_values: list[PlantedValue] = field(default_factory=list)
+    duplicate_rows: tuple[int, int] | None = None  # (first copy, later copy) as source rows
+
+    def as_dict(self) -> dict:
+        return {
+            "file": self.path.name,
+            "kind": self.kind,
+            "council": self.council,
+            "wave": self.wave,
+            "instrument": self.instrument,
+            "style": self.style,
+            "rows_written": self.rows_written,
+            "planted_values": [vars(p) for p in self.planted_values],
+            "duplicate_rows": list(self.duplicate_rows) if self.duplicate_rows else None,
+        }
+
+
+def unambiguous_aliases(instrument: Instrument) -> dict[str, str]:
+    """Each question's first alias that no other question also claims (by code, wording or
+    alias): a survey tool's short header names one question, so the demo never plants a header
+    the instrument itself makes ambiguous."""
+    claims: dict[str, set[str]] = {}
+    for question in instrument.questions:
+        for text in (question.code, question.wording, *question.aliases):
+            claims.setdefault(normalise_header(text), set()).add(question.code)
+    chosen: dict[str, str] = {}
+    for question in instrument.questions:
+        unique = [a for a in question.aliases if claims[normalise_header(a)] == {question.code}]
+        if unique:
+            chosen[question.code] = unique[0]
+    return chosen
+
+
+def header_for(
+    question: Question, position: int, style: ExportStyle, aliases: dict[str, str]
+) -> str:
+    """The column header a given survey tool writes for a question."""
+    if question.type == "id":
+        if style.headers == "code":
+            return "respondent_id"
+        if question.aliases and "client reference" in question.aliases:
+            return "Client Reference"
+        return "Reference"
+    if style.headers == "numbered":
+        return f"Q{position}. {question.wording}"
+    if style.headers == "alias" and aliases.get(question.code):
+        return aliases[question.code].capitalize()
+    if style.headers == "code":
+        return question.code
+    return question.wording
+
+
+def _answer_variants(question: Question, code: str) -> list[str]:
+    """Ways a label of ``code`` is typed in exports, all of which the scale accepts."""
+    assert question.scale is not None
+    label = question.scale.label_of(code)
+    answer = next(a for a in question.scale.codes if a.code == code)
+    variants = [label, label.upper(), label + " "]
+    if answer.missing and "n/a" in answer.aliases:
+        variants = ["N/A", "n/a", label]
+    elif answer.aliases:
+        variants.append(answer.aliases[0].capitalize())
+    return variants
+
+
+def render_answers(
+    values: pd.Series, question: Question, style: ExportStyle, rng: np.random.Generator
+) -> pd.Series:
+    """Canonical codes of one question as the text a survey tool writes (blank stays blank)."""
+    assert question.scale is not None
+    scale = question.scale
+    codes = values.astype(object)
+    present = codes.notna().to_numpy()
+    text = np.full(len(codes), "", dtype=object)
+    if style.answers == "label":
+        text[present] = [scale.label_of(c) for c in codes[present]]
+    elif style.answers == "numeric":
+        numeric = {a.code: str(a.numeric) for a in scale.codes if a.numeric is not None}
+        text[present] = [numeric.get(c, scale.label_of(c)) for c in codes[present]]
+    else:
+        picks = rng.random(int(present.sum()))
+        rendered = []
+        for code, pick in zip(codes[present], picks, strict=True):
+            variants = _answer_variants(question, code)
+            rendered.append(variants[int(pick * len(variants))])
+        text[present] = rendered
+    return pd.Series(text, index=values.index)
+
+
+def _plant_bad_values(
+    table: pd.DataFrame,
+    questions: dict[str, Question],
+    style: ExportStyle,
+    rng: np.random.Generator,
+    skip_rows: set[int],
+    header_row: int,
+) -> list[PlantedValue]:
+    """Overwrite 2-4 answers of outcome or process items with values no scale accepts."""
+    candidates = [
+        header
+        for header, q in questions.items()
+        if q.section in ("outcomes", "process") and q.scale and q.scale.name in ("change5", "ease5")
+    ]
+    rows = [r for r in range(len(table)) if r not in skip_rows]
+    planted: list[PlantedValue] = []
+    chosen_rows = rng.choice(rows, size=int(rng.integers(2, 5)), replace=False)
+    for row in sorted(int(r) for r in chosen_rows):
+        header = candidates[int(rng.integers(len(candidates)))]
+        question = questions[header]
+        assert question.scale is not None
+        pool = (
+            BAD_NUMERIC
+            if style.answers == "numeric"
+            else (BAD_CHANGE if question.scale.name == "change5" else BAD_EASE)
+        )
+        bad = pool[int(rng.integers(len(pool)))]
+        assert question.scale.match(bad) is None, f"{bad!r} would be accepted by {header}"
+        table.iat[row, table.columns.get_loc(header)] = bad
+        planted.append(PlantedValue(header_row + row + 1, header, question.code, bad))
+    return planted
+
+
+def write_survey_export(
+    returns: pd.DataFrame,
+    folder: Path,
+    *,
+    council: str,
+    wave: int,
+    instrument: str,
+    style: ExportStyle,
+    rng: np.random.Generator,
+) -> WrittenFile:
+    """Write canonical returns as one survey tool's export, with planted problems."""
+    definition = get_instrument(instrument)
+    aliases = unambiguous_aliases(definition)
+    table: dict[str, pd.Series] = {}
+    questions: dict[str, Question] = {}
+    for position, question in enumerate(definition.questions):
+        header = header_for(question, position, style, aliases)
+        questions[header] = question
+        column = returns[question.code]
+        if question.type == "coded":
+            table[header] = render_answers(column, question, style, rng)
+        elif question.type == "id":
+            ids = column.astype(str)
+            table[header] = ids.str.lower() if style.lower_case_ids else ids
+        else:
+            table[header] = column.astype(object).where(column.notna(), "")
+    frame = pd.DataFrame(table)
+
+    first = int(rng.integers(0, len(frame) // 2))
+    later = int(rng.integers(len(frame) // 2, len(frame)))
+    frame = pd.concat(
+        [frame.iloc[:later], frame.iloc[[first]], frame.iloc[later:]], ignore_index=True
+    )
+    # Rows as a person sees them: title rows, the blank row and the header come first.
+    header_row = len(style.title_rows) + (1 if style.title_rows else 0) + 1
+    duplicate = (header_row + first + 1, header_row + later + 1)
+    planted = _plant_bad_values(frame, questions, style, rng, {first, later}, header_row)
+
+    slug = instrument.removeprefix("poet-")
+    name = f"{council.lower()}_{slug}_{wave}.{style.suffix}"
+    path = folder / name
+    if style.suffix == "xlsx":
+        titles = [
+            t.format(council=council, title=definition.title, wave=wave, date=f"01/12/{wave}")
+            for t in style.title_rows
+        ]
+        _write_xlsx(frame, path, titles=titles, sheet=f"Survey {wave}")
+    else:
+        _write_csv(frame, path, style)
+    return WrittenFile(
+        path=path,
+        kind="survey",
+        council=council,
+        style=style.name,
+        rows_written=len(frame),
+        wave=wave,
+        instrument=instrument,
+        planted_values=planted,
+        duplicate_rows=duplicate,
+    )
+
+
+def _write_csv(frame: pd.DataFrame, path: Path, style: ExportStyle) -> None:
+    # newline="" with csv's own \r\n: what Excel and most survey tools write
+    frame.to_csv(
+        path,
+        index=False,
+        sep=style.delimiter,
+        encoding=style.encoding,
+        quoting=csv.QUOTE_MINIMAL,
+        lineterminator="\r\n",
+    )
+
+
+def _write_xlsx(
+    frame: pd.DataFrame,
+    path: Path,
+    *,
+    titles: list[str],
+    sheet: str,
+    date_columns: tuple[str, ...] = (),
+) -> None:
+    """An Excel sheet as people make them: title rows, a blank row, then the table."""
+    workbook = xlsxwriter.Workbook(str(path))
+    try:
+        worksheet = workbook.add_worksheet(sheet)
+        bold = workbook.add_format({"bold": True})
+        date_format = workbook.add_format({"num_format": "dd/mm/yyyy"})
+        row = 0
+        for title in titles:
+            worksheet.write(row, 0, title, bold)
+            row += 1
+        if titles:
+            row += 1  # the blank row between the titles and the table
+        for column, header in enumerate(frame.columns):
+            worksheet.write(row, column, header, bold)
+        for values in frame.itertuples(index=False):
+            row += 1
+            for column, value in enumerate(values):
+                if value is None or value == "" or (isinstance(value, float) and np.isnan(value)):
+                    continue
+                if frame.columns[column] in date_columns and isinstance(value, datetime):
+                    worksheet.write_datetime(row, column, value, date_format)
+                else:
+                    worksheet.write(row, column, value)
+    finally:
+        workbook.close()
+
+
+# --- budget registers ---------------------------------------------------------------------
+
+REGISTER_HEADERS = {  # field -> (the national return's header, another system's header)
+    "person_id": ("Person ID", "Client ID"),
+    "council_code": ("Council Code", "LA Code"),
+    "start_date": ("Start Date", "Budget Start Date"),
+    "end_date": ("End Date", "Budget End Date"),
+    "indicative": ("Indicative Budget", "RAS Amount"),
+    "agreed_annual": ("Agreed Annual Budget", "Personal Budget"),
+    "client_contribution": ("Client Contribution", "Assessed Contribution"),
+    "management_option": ("Management Option", "Delivery Mechanism"),
+    "support_reason": ("Primary Support Reason", "PSR"),
+    "support_setting": ("Support Setting", "Setting"),
+    "age_band": ("Age Band", "Age Group"),
+    "gender": ("Gender", "Sex"),
+    "ethnicity": ("Ethnicity", "Ethnic Group"),
+    "last_review": ("Last Review Date", "Date of Last Review"),
+    "next_review_due": ("Next Review Due", "Review Due"),
+    "review_outcome": ("Review Outcome", "Outcome of Review"),
+}
+NATIONAL_OPTION_LABELS = {
+    "direct_payment": "Direct payment only",
+    "part_direct_payment": "Part direct payment",
+    "council_managed": "Council managed personal budget",
+    "provider_managed": "Individual service fund",
+    "commissioned": "Council commissioned support only",
+    "mixed": "Mixed",
+}
+SUPPORT_REASON_LABELS = {
+    "physical": ("Physical support", "Personal care support"),
+    "sensory": ("Sensory support", "Visual impairment"),
+    "memory_cognition": ("Support with memory and cognition", "Dementia"),
+    "learning_disability": ("Learning disability support", "Learning disability"),
+    "mental_health": ("Mental health support", "Mental health"),
+    "social": ("Social support", "Social isolation"),
+    "other": ("Other", "Other"),
+}
+LABELS = {
+    "support_setting": {
+        "community": "Community",
+        "residential": "Residential",
+        "nursing": "Nursing",
+    },
+    "gender": {
+        "female": "Female",
+        "male": "Male",
+        "other": "Other",
+        "prefer_not_to_say": "Prefer not to say",
+    },
+    "ethnicity": {
+        "white": "White",
+        "mixed": "Mixed or multiple ethnic groups",
+        "asian": "Asian or Asian British",
+        "black": "Black or Black British",
+        "other": "Other ethnic group",
+        "prefer_not_to_say": "Not stated",
+    },
+    "age_band": {"85+": "85 and over"},
+}
+DATE_FIELDS = ("start_date", "end_date", "last_review", "next_review_due")
+MONEY_FIELDS = ("indicative", "agreed_annual", "client_contribution")
+
+
+@dataclass(frozen=True)
+class RegisterStyle:
+    """How one case management system exports its budget register."""
+
+    name: str
+    suffix: str  # csv | xlsx
+    headers: int  # 0: the national return's headers, 1: another system's
+    dates: str  # uk (31/01/2025) | iso (2025-01-31) | excel (real date cells)
+    money: str  # pounds (£12,345.50) | plain (12345.50) | excel (numbers)
+    encoding: str = "utf-8"
+
+
+REGISTER_STYLES = {
+    "csv_uk": RegisterStyle("csv_uk", "csv", headers=0, dates="uk", money="pounds"),
+    "xlsx": RegisterStyle("xlsx", "xlsx", headers=0, dates="excel", money="excel"),
+    "csv_iso": RegisterStyle(
+        "csv_iso", "csv", headers=1, dates="iso", money="plain", encoding="utf-8-sig"
+    ),
+}
+# (field, raw value, what is wrong with it): impossible dates and amounts a register really has
+BAD_REGISTER_VALUES = (
+    ("agreed_annual", "TBC"),
+    ("start_date", "31/02/2023"),
+    ("agreed_annual", "£-250.00"),
+    ("indicative", "see notes"),
+)
+
+
+def _format_dates(values: pd.Series, style: RegisterStyle) -> pd.Series:
+    dates = pd.to_datetime(values)
+    if style.dates == "excel":
+        return pd.Series(
+            [d.to_pydatetime() if pd.notna(d) else None for d in dates],
+            index=values.index,
+            dtype=object,
+        )
+    text = dates.dt.strftime("%d/%m/%Y" if style.dates == "uk" else "%Y-%m-%d")
+    return text.astype(object).where(dates.notna(), "")
+
+
+def _format_money(values: pd.Series, style: RegisterStyle) -> pd.Series:
+    if style.money == "excel":
+        return values.astype(float).astype(object)
+    if style.money == "pounds":
+        return values.map(lambda v: f"£{v:,.2f}")
+    return values.map(lambda v: f"{v:.2f}")
+
+
+def write_register_export(
+    register: pd.DataFrame,
+    folder: Path,
+    *,
+    profile: CouncilProfile,
+    style: RegisterStyle,
+    rng: np.random.Generator,
+) -> WrittenFile:
+    """Write a canonical register as the council's system exports it, with 2-4 bad values."""
+    table: dict[str, pd.Series] = {}
+    for field_code, headers in REGISTER_HEADERS.items():
+        header = headers[style.headers]
+        values = register[field_code]
+        if field_code in DATE_FIELDS:
+            table[header] = _format_dates(values, style)
+        elif field_code in MONEY_FIELDS:
+            table[header] = _format_money(values, style)
+        elif field_code == "management_option":
+            table[header] = values.astype(str).map(NATIONAL_OPTION_LABELS)
+        elif field_code == "support_reason":
+            pick = rng.random(len(values)) < 0.3
+            labels = values.astype(str).map(lambda c: SUPPORT_REASON_LABELS[c])
+            table[header] = pd.Series(
+                [pair[1] if p else pair[0] for pair, p in zip(labels, pick, strict=True)],
+                index=values.index,
+            )
+        elif field_code in LABELS:
+            labels = LABELS[field_code]
+            table[header] = values.astype(str).map(lambda c, m=labels: m.get(c, c))
+        else:
+            table[header] = values.astype(object).where(values.notna(), "")
+    frame = pd.DataFrame(table)
+
+    planted: list[PlantedValue] = []
+    count = int(rng.integers(2, 5))
+    rows = sorted(int(r) for r in rng.choice(len(frame), size=count, replace=False))
+    for row, (field_code, bad) in zip(rows, BAD_REGISTER_VALUES[:count], strict=True):
+        header = REGISTER_HEADERS[field_code][style.headers]
+        frame[header] = frame[header].astype(object)
+        frame.iat[row, frame.columns.get_loc(header)] = bad
+        planted.append(PlantedValue(row + 2, header, field_code, bad))  # header on row 1
+
+    path = folder / f"{profile.name.lower()}_budget_register.{style.suffix}"
+    if style.suffix == "xlsx":
+        date_headers = tuple(REGISTER_HEADERS[f][style.headers] for f in DATE_FIELDS)
+        _write_xlsx(frame, path, titles=[], sheet="Budgets", date_columns=date_headers)
+    else:
+        frame.to_csv(path, index=False, encoding=style.encoding, lineterminator="\r\n")
+    return WrittenFile(
+        path=path,
+        kind="budgets",
+        council=profile.name,
+        style=style.name,
+        rows_written=len(frame),
+        planted_values=planted,
+    )
