@@ -138,7 +138,9 @@ def _secondary(
     """Hide complementary cells until no group column or row has exactly one hidden cell."""
     values = {column: _numeric(frame[column]) for column in cells}
     if group_columns:
-        groups = [list(index) for index in frame.groupby(group_columns, dropna=False).groups.values()]
+        groups = [
+            list(index) for index in frame.groupby(group_columns, dropna=False).groups.values()
+        ]
     else:
         groups = []
     changed = True
