@@ -1,0 +1,247 @@
+"""Build a council's full set of downloads, or every council's set and an index page.
+
+``outcomes report`` and the dashboards' Downloads page both call these two functions. The
+content is gathered once (:func:`content.gather`, through disclosure control) and every format
+is rendered from that one object, so the page, PDF, workbook, CSV, charts and easy-read summary
+always carry the same numbers.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from pipeline.reports import charts, exports
+from pipeline.reports.content import ReportContent, gather
+from pipeline.reports.pdf import html_to_pdf
+from pipeline.reports.render import (
+    render_easy_read_html,
+    render_index_html,
+    render_report_html,
+)
+from pipeline.reports.tables import TABLE_DESCRIPTIONS, notes, open_data, publication_tables
+
+FORMATS = ("html", "pdf", "xlsx", "csv", "charts", "easy_read")
+
+
+def slug(text: str) -> str:
+    """A safe file-name part from any council name (crafted names cannot escape the folder)."""
+    ascii_text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
+    cleaned = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return cleaned[:60] or "council"
+
+
+def file_stem(content: ReportContent) -> str:
+    return f"{slug(content.council)}-{content.wave}-{content.instrument.id}"
+
+
+def source_line(content: ReportContent) -> str:
+    """The line under every chart: survey, council, wave, base and benchmark sources."""
+    sources = content.benchmark_sources
+    names = sorted(
+        {
+            f"{row['benchmark_source']}"
+            for _, row in sources.iterrows()
+            if pd.notna(row.get("benchmark_source"))
+        }
+    )
+    line = (
+        f"Source: {content.instrument.title}, {content.council}, {content.wave} "
+        f"({content.returns} returns). 95% Wilson intervals."
+    )
+    if names:
+        line += " Benchmark: " + "; ".join(names) + "."
+    return line
+
+
+def chart_figures(content: ReportContent) -> dict[str, tuple[object, str]]:
+    """The downloadable charts: name -> (plotly figure, alt text), from the published frames."""
+    source = source_line(content)
+    figures: dict[str, tuple[object, str]] = {}
+    if len(content.outcomes):
+        title = f"Share who said things got better: {content.council}, {content.wave}"
+        columns = {"value": "percent", "lower": "lower_percent", "upper": "upper_percent"}
+        figures["outcomes"] = (
+            charts.dot_interval_chart(content.outcomes, title=title, source=source, **columns),
+            charts.alt_text("dot_interval", content.outcomes, title=title, **columns),
+        )
+    if len(content.process_distribution):
+        title = f"How easy each step was: {content.council}, {content.wave}"
+        from pipeline.reports.findings import round_half_away
+
+        spread = content.process_distribution.assign(
+            value=content.process_distribution["value"].map(round_half_away)
+        )
+        figures["process"] = (
+            charts.distribution_chart(spread, title=title, source=source),
+            charts.alt_text("distribution", spread, title=title),
+        )
+    return figures
+
+
+def accessible_svg(svg_text: str, title: str, description: str) -> str:
+    """Give an exported SVG ``role="img"``, a ``<title>`` and a ``<desc>`` (its alt text)."""
+    from markupsafe import escape
+
+    head, _, rest = svg_text.partition(">")
+    return (
+        f'{head} role="img" aria-label="{escape(title)}">'
+        f"<title>{escape(title)}</title><desc>{escape(description)}</desc>{rest}"
+    )
+
+
+def write_charts(content: ReportContent, folder: Path, stem: str) -> dict[str, Path]:
+    """PNG and SVG of each chart plus its alt text as a .txt beside them."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written: dict[str, Path] = {}
+    for name, (figure, alt) in chart_figures(content).items():
+        title = str(figure.layout.title.text)
+        png = folder / f"{stem}-{name}.png"
+        png.write_bytes(exports.figure_png(figure))
+        svg_path = folder / f"{stem}-{name}.svg"
+        svg_path.write_text(
+            accessible_svg(exports.figure_svg(figure), title, alt), encoding="utf-8"
+        )
+        alt_path = folder / f"{stem}-{name}-alt-text.txt"
+        alt_path.write_text(alt + "\n", encoding="utf-8")
+        written[f"chart_{name}_png"] = png
+        written[f"chart_{name}_svg"] = svg_path
+        written[f"chart_{name}_alt"] = alt_path
+    return written
+
+
+def write_content(
+    content: ReportContent,
+    out_dir: Path,
+    formats: Iterable[str] = FORMATS,
+) -> dict[str, Path]:
+    """Write the chosen formats of an already gathered report into ``out_dir``."""
+    formats = tuple(formats)
+    unknown = set(formats) - set(FORMATS)
+    if unknown:
+        raise ValueError(f"unknown report formats {sorted(unknown)}; choose from {FORMATS}")
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stem = file_stem(content)
+    names = {
+        "html": f"{stem}-results.html",
+        "pdf": f"{stem}-results.pdf",
+        "xlsx": f"{stem}-tables.xlsx",
+        "csv": f"{stem}-open-data.csv",
+        "easy_read": f"{stem}-easy-read.html",
+    }
+    downloads = {
+        label: names[key]
+        for key, label in (
+            ("pdf", "PDF"),
+            ("xlsx", "Excel tables"),
+            ("csv", "open data (CSV)"),
+            ("easy_read", "easy read"),
+        )
+        if key in formats
+    }
+    written: dict[str, Path] = {}
+    html = None
+    if "html" in formats or "pdf" in formats:
+        html = render_report_html(content, downloads=downloads)
+    if "html" in formats:
+        written["html"] = out_dir / names["html"]
+        written["html"].write_text(html, encoding="utf-8")
+    if "pdf" in formats:
+        written["pdf"] = out_dir / names["pdf"]
+        html_to_pdf(html, written["pdf"])
+    if "xlsx" in formats:
+        tables = publication_tables(content)
+        written["xlsx"] = out_dir / names["xlsx"]
+        written["xlsx"].write_bytes(
+            exports.to_excel_bytes(
+                tables,
+                notes(content),
+                title=content.title,
+                descriptions=TABLE_DESCRIPTIONS,
+            )
+        )
+    if "csv" in formats:
+        written["csv"] = out_dir / names["csv"]
+        written["csv"].write_bytes(exports.to_csv_bytes(open_data(content)))
+    if "easy_read" in formats:
+        written["easy_read"] = out_dir / names["easy_read"]
+        written["easy_read"].write_text(render_easy_read_html(content), encoding="utf-8")
+    if "charts" in formats:
+        written.update(write_charts(content, out_dir / "charts", stem))
+    return written
+
+
+def build_council_report(
+    con: duckdb.DuckDBPyConnection,
+    council: str,
+    wave: int,
+    out_dir: Path,
+    *,
+    instrument: str = "poet-holder",
+    formats: Iterable[str] = FORMATS,
+    include_comments: bool = True,
+) -> dict[str, Path]:
+    """Write one council's downloads for a wave into ``out_dir``; returns format -> file."""
+    content = gather(con, council, wave, instrument=instrument, include_comments=include_comments)
+    return write_content(content, out_dir, formats)
+
+
+def build_all_councils(
+    con: duckdb.DuckDBPyConnection,
+    wave: int,
+    out_dir: Path,
+    *,
+    instrument: str = "poet-holder",
+    formats: Iterable[str] = FORMATS,
+    progress: bool = True,
+) -> dict[str, dict[str, Path]]:
+    """Every council's set (one folder each) and an ``index.html`` linking them all."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from pipeline import analysis
+
+    table = analysis.available(con)
+    rows = table[(table["wave"] == wave) & (table["instrument"] == instrument)]
+    councils = sorted(rows["council"].astype(str).unique())
+    returns = dict(zip(rows["council"].astype(str), rows["returns"], strict=False))
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    built: dict[str, dict[str, Path]] = {}
+    entries = []
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        disable=not progress,
+    ) as bar:
+        task = bar.add_task(f"Reports for {wave}", total=len(councils))
+        for council in councils:
+            bar.update(task, description=f"Reports: {council[:30]}")
+            folder = out_dir / slug(council)
+            files = build_council_report(
+                con, council, wave, folder, instrument=instrument, formats=formats
+            )
+            built[council] = files
+            entries.append(
+                {
+                    "council": council,
+                    "returns": int(returns.get(council, 0)),
+                    "files": {
+                        key: path.relative_to(out_dir).as_posix()
+                        for key, path in files.items()
+                        if not key.startswith("chart_") or key.endswith("_png")
+                    },
+                }
+            )
+            bar.advance(task)
+    index = out_dir / "index.html"
+    index.write_text(render_index_html(entries, wave=wave, instrument=instrument), encoding="utf-8")
+    built["__index__"] = {"html": index}
+    return built

@@ -1,0 +1,234 @@
+"""Gather everything one council's report shows, from the analysis API, through disclosure.
+
+This is the only module in ``pipeline/reports`` that asks for numbers. Every table it returns has
+been through :func:`pipeline.disclosure.protect` and :mod:`pipeline.reports.findings`, so the
+builders downstream only format and render.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from pipeline import analysis
+from pipeline.config import THRESHOLDS
+from pipeline.disclosure import protect
+from pipeline.instruments import Instrument, get_instrument
+from pipeline.reports.findings import describe_changes, describe_results
+
+SQL_DIR = Path(__file__).with_name("sql")
+COMMENTS_PER_QUESTION = 5
+
+
+@cache
+def _sql(name: str) -> str:
+    return (SQL_DIR / name).read_text(encoding="utf-8")
+
+
+@dataclass
+class ReportContent:
+    """The published content of one council's report for one wave and instrument."""
+
+    council: str
+    wave: int
+    instrument: Instrument
+    area_code: str
+    returns: int
+    outcomes: pd.DataFrame  # protected results + percent/lower_percent/... + finding
+    process: pd.DataFrame
+    process_distribution: pd.DataFrame  # protected answer spread of the ease5 steps
+    changes: pd.DataFrame | None  # protected wave_changes + finding, None without a prior wave
+    previous_wave: int | None
+    comments: pd.DataFrame  # question_code, question, comment_text
+    generated: date = field(default_factory=date.today)
+
+    @property
+    def title(self) -> str:
+        return f"{self.instrument.title}: results for {self.council}, {self.wave}"
+
+    @property
+    def benchmark_sources(self) -> pd.DataFrame:
+        """Each benchmark used: source, label, year, kind and base, for the sources section."""
+        columns = [
+            "benchmark_source",
+            "benchmark_label",
+            "benchmark_year",
+            "benchmark_kind",
+            "benchmark_n",
+        ]
+        frames = [f for f in (self.outcomes, self.process) if len(f)]
+        if not frames:
+            return pd.DataFrame(columns=columns)
+        rows = pd.concat(frames)
+        present = [c for c in columns if c in rows]
+        if "benchmark_value" in rows:
+            rows = rows[rows["benchmark_value"].notna()]
+        return rows[present].drop_duplicates().reset_index(drop=True)
+
+    @property
+    def answered_range(self) -> tuple[int, int] | None:
+        """Smallest and largest base across the outcome questions shown."""
+        bases = pd.to_numeric(self.outcomes.get("n"), errors="coerce").dropna()
+        return (int(bases.min()), int(bases.max())) if len(bases) else None
+
+
+def previous_wave_of(
+    con: duckdb.DuckDBPyConnection, council: str, wave: int, instrument: str
+) -> int | None:
+    """The latest earlier wave this council has for the instrument, or None."""
+    earlier = [w for w in analysis.waves(con, council=council, instrument=instrument) if w < wave]
+    return max(earlier) if earlier else None
+
+
+def returns_for(con: duckdb.DuckDBPyConnection, council: str, wave: int, instrument: str) -> int:
+    table = analysis.available(con)
+    match = table[
+        (table["council"] == council)
+        & (table["wave"] == wave)
+        & (table["instrument"] == instrument)
+    ]
+    return int(match["returns"].sum()) if len(match) else 0
+
+
+def area_code_for(con: duckdb.DuckDBPyConnection, council: str) -> str:
+    row = con.execute(_sql("area_code.sql"), {"council": council}).fetchone()
+    return str(row[0]) if row and row[0] else ""
+
+
+def sampled_comments(
+    con: duckdb.DuckDBPyConnection, council: str, wave: int, instrument: Instrument
+) -> pd.DataFrame:
+    """A repeatable sample of free-text comments, none for groups under the threshold."""
+    frame = con.execute(
+        _sql("comments_sample.sql"),
+        {
+            "council": council,
+            "wave": wave,
+            "instrument": instrument.id,
+            "min_group": THRESHOLDS.comments_group_below,
+            "per_question": COMMENTS_PER_QUESTION,
+        },
+    ).df()
+    wording = {q.code: q.wording for q in instrument.questions}
+    frame["question"] = frame["question_code"].map(wording).fillna(frame["question_code"])
+    return frame[["question_code", "question", "comment_text"]]
+
+
+def _protect_results(frame: pd.DataFrame) -> pd.DataFrame:
+    """Disclosure control on a results table: each question is its own group."""
+    if frame.empty:
+        return frame
+    return protect(frame, group_columns=("question_code",))
+
+
+def _protect_changes(frame: pd.DataFrame) -> pd.DataFrame:
+    """A change needs both waves publishable: protect each wave's base, hide the row if either."""
+    if frame.empty:
+        return frame.assign(suppressed=pd.Series(dtype=bool))
+    now = protect(
+        frame,
+        count_columns=("count",),
+        base_column="n",
+        value_columns=("value",),
+        group_columns=("question_code",),
+    )
+    before = protect(
+        frame,
+        count_columns=("previous_count",),
+        base_column="previous_n",
+        value_columns=("previous_value",),
+        group_columns=("question_code",),
+    )
+    hidden = (
+        now["suppressed"].fillna(False).astype(bool).to_numpy()
+        | before["suppressed"].fillna(False).astype(bool).to_numpy()
+    )
+    data = frame.copy()
+    data["suppressed"] = hidden
+    data["suppression_reason"] = [
+        "base or count too small in one wave" if h else "" for h in hidden
+    ]
+    for column in ("count", "previous_count", "value", "previous_value", "difference"):
+        if column in data:
+            data[column] = data[column].astype("float64")
+            data.loc[hidden, column] = None
+    return data
+
+
+def _process_distribution(
+    con: duckdb.DuckDBPyConnection, council: str, wave: int, instrument: Instrument
+) -> pd.DataFrame:
+    frames = []
+    for question in instrument.section("process"):
+        if question.type != "coded" or question.scale is None or question.scale.name != "ease5":
+            continue
+        spread = analysis.distribution(
+            con, council=council, wave=wave, instrument=instrument.id, question_code=question.code
+        )
+        if spread.empty:
+            continue
+        spread = spread[~spread["is_missing"].fillna(False).astype(bool)].copy()
+        spread["question_code"] = question.code
+        spread["domain"] = question.domain
+        frames.append(protect(spread, group_columns=("question_code",)))
+    if not frames:
+        return pd.DataFrame(
+            columns=[
+                "question_code",
+                "domain",
+                "answer_label",
+                "answer_order",
+                "n",
+                "count",
+                "value",
+            ]
+        )
+    return pd.concat(frames, ignore_index=True)
+
+
+def gather(
+    con: duckdb.DuckDBPyConnection,
+    council: str,
+    wave: int,
+    *,
+    instrument: str = "poet-holder",
+    include_comments: bool = True,
+) -> ReportContent:
+    """Everything the report publishes for one council, wave and instrument, already protected."""
+    definition = get_instrument(instrument)
+    outcomes = analysis.results(
+        con, council=council, wave=wave, instrument=instrument, section="outcomes"
+    )
+    process = analysis.results(
+        con, council=council, wave=wave, instrument=instrument, section="process"
+    )
+    previous = previous_wave_of(con, council, wave, instrument)
+    changes = None
+    if previous is not None:
+        raw_changes = analysis.wave_changes(
+            con, council=council, wave=wave, instrument=instrument, previous=previous
+        )
+        changes = describe_changes(_protect_changes(raw_changes))
+    comments = (
+        sampled_comments(con, council, wave, definition)
+        if include_comments
+        else pd.DataFrame(columns=["question_code", "question", "comment_text"])
+    )
+    return ReportContent(
+        council=council,
+        wave=int(wave),
+        instrument=definition,
+        area_code=area_code_for(con, council),
+        returns=returns_for(con, council, wave, instrument),
+        outcomes=describe_results(_protect_results(outcomes), definition),
+        process=describe_results(_protect_results(process), definition),
+        process_distribution=_process_distribution(con, council, wave, definition),
+        changes=changes,
+        previous_wave=previous,
+        comments=comments,
+    )
