@@ -89,6 +89,8 @@ class WrittenFile:
     instrument: str | None = None
     planted_values: list[PlantedValue] = field(default_factory=list)
     duplicate_rows: tuple[int, int] | None = None  # (first copy, later copy) as source rows
+    blank_references: list[int] = field(default_factory=list)  # source rows with no reference
+    mistyped_references: list[int] = field(default_factory=list)  # source rows, typo in the id
 
     def as_dict(self) -> dict:
         return {
@@ -101,6 +103,8 @@ class WrittenFile:
             "rows_written": self.rows_written,
             "planted_values": [vars(p) for p in self.planted_values],
             "duplicate_rows": list(self.duplicate_rows) if self.duplicate_rows else None,
+            "blank_references": self.blank_references,
+            "mistyped_references": self.mistyped_references,
         }
 
 
@@ -209,6 +213,31 @@ def _plant_bad_values(
     return planted
 
 
+def _spoil_references(
+    frame: pd.DataFrame, id_header: str, rng: np.random.Generator, keep: set[int]
+) -> tuple[list[int], list[int]]:
+    """Blank about 2% of respondent references and mistype another 2% (two characters swapped),
+    as happens when references are typed in from paper: those returns load but cannot be linked
+    to the budget register. Returns the 0-based rows of each."""
+    rows = [r for r in range(len(frame)) if r not in keep]
+    count = max(1, round(0.02 * len(frame)))
+    chosen = [int(r) for r in rng.choice(rows, size=2 * count, replace=False)]
+    blank, mistyped = sorted(chosen[:count]), sorted(chosen[count:])
+    column = frame.columns.get_loc(id_header)
+    existing = set(frame[id_header])
+    for row in blank:
+        frame.iat[row, column] = ""
+    for row in mistyped:
+        reference = str(frame.iat[row, column])
+        for position in range(len(reference) - 2, 1, -1):
+            swapped = reference[position + 1] + reference[position]
+            typo = reference[:position] + swapped + reference[position + 2 :]
+            if typo != reference and typo not in existing:
+                frame.iat[row, column] = typo
+                break
+    return blank, mistyped
+
+
 def write_survey_export(
     returns: pd.DataFrame,
     folder: Path,
@@ -246,6 +275,8 @@ def write_survey_export(
     header_row = len(style.title_rows) + (1 if style.title_rows else 0) + 1
     duplicate = (header_row + first + 1, header_row + later + 1)
     planted = _plant_bad_values(frame, questions, style, rng, {first, later}, header_row)
+    id_header = header_for(definition.question("respondent_id"), 0, style, aliases)
+    blank, mistyped = _spoil_references(frame, id_header, rng, {first, later})
 
     slug = instrument.removeprefix("poet-")
     name = f"{council.lower()}_{slug}_{wave}.{style.suffix}"
@@ -268,6 +299,8 @@ def write_survey_export(
         instrument=instrument,
         planted_values=planted,
         duplicate_rows=duplicate,
+        blank_references=[header_row + r + 1 for r in blank],
+        mistyped_references=[header_row + r + 1 for r in mistyped],
     )
 
 
@@ -293,6 +326,8 @@ def _write_xlsx(
 ) -> None:
     """An Excel sheet as people make them: title rows, a blank row, then the table."""
     workbook = xlsxwriter.Workbook(str(path))
+    # A fixed creation time keeps the file byte-identical for a seed, so a rebuild is a no-op.
+    workbook.set_properties({"created": datetime(2026, 1, 1)})
     try:
         worksheet = workbook.add_worksheet(sheet)
         bold = workbook.add_format({"bold": True})

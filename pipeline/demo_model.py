@@ -165,8 +165,15 @@ def _scale_codes(instrument: str, question: str) -> tuple[str, ...]:
 
 
 def _categorical(instrument: str, question: str, values: np.ndarray) -> pd.Categorical:
-    """Canonical codes as a categorical over the question's whole scale (None = blank)."""
-    return pd.Categorical(values, categories=_scale_codes(instrument, question))
+    """Canonical codes as a categorical over the question's whole scale (None = blank).
+
+    A code the scale does not have would silently become a blank, so it is an error instead.
+    """
+    categories = _scale_codes(instrument, question)
+    unknown = set(pd.unique(values[pd.notna(values)])) - set(categories)
+    if unknown:
+        raise ValueError(f"{instrument}.{question}: codes {sorted(unknown)} are not in its scale")
+    return pd.Categorical(values, categories=categories)
 
 
 def _ordinal(latent: np.ndarray, cuts: tuple[float, ...], codes: tuple[str, ...]) -> np.ndarray:
@@ -367,7 +374,8 @@ def simulate_carer_returns(
         "relationship": np.asarray(
             ("parent", "partner", "son_daughter", "other_family", "friend"), object
         )[draw_fixed(rng, (0.3, 0.3, 0.25, 0.1, 0.05), n)],
-        "hours_caring": np.asarray(("under_20", "20_49", "50_plus"), object)[
+        # codes from the scale itself: YAML reads an unquoted 20_49 as the number 2049
+        "hours_caring": np.asarray(_scale_codes(CARER, "hours_caring")[:3], object)[
             draw_fixed(rng, (0.3, 0.3, 0.4), n)
         ],
     }
