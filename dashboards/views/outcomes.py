@@ -25,7 +25,9 @@ DISTRIBUTION_COLUMNS = [
 
 def domain_choices(instrument: str, section: str = "outcomes") -> dict[str, str]:
     """question_code -> plain domain label, in questionnaire order."""
-    frame = query("domains", instrument=instrument, section=section)
+    from pipeline.analysis import domains
+
+    frame = domains(instrument, section)  # read from the instrument YAML, not the database
     return dict(zip(frame["question_code"], frame["domain"], strict=True))
 
 

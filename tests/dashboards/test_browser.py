@@ -1,0 +1,236 @@
+"""End to end in a real headless Chromium: sign in, filter, download, public view, accessibility.
+
+Starts ``streamlit run dashboards/app.py`` on a free port over the demo database and drives it
+with Playwright's Python client against Debian's ``/usr/bin/chromium`` (never a downloaded
+browser). Run with ``pytest -m browser``.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tests.dashboards.conftest import APP
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+USER, PASSWORD = "commissioner", "correct horse battery staple"
+PAGES = {
+    "overview": "Overview",
+    "outcomes": "Outcomes",
+    "trends": "Trends",
+    "process": "Process",
+    "budgets": "Budgets",
+    "carers": "Carers",
+    "compare": "Compare councils",
+    "data-quality": "Data quality",
+    "load-data": "Load data",
+    "downloads": "Downloads",
+}
+
+if not Path(CHROMIUM).exists():
+    pytest.skip("Debian's chromium is not installed (.ci/run installs it)", allow_module_level=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory) -> Path:
+    from pipeline.demo import build_demo
+
+    folder = tmp_path_factory.mktemp("demo")
+    build_demo(folder / "demo.duckdb", out_dir=folder / "files", progress=False)
+    return folder / "demo.duckdb"
+
+
+@pytest.fixture(scope="session")
+def server(demo_db, tmp_path_factory):
+    """The dashboard served by ``streamlit run`` on a free port; yields its base URL."""
+    from dashboards.auth import add_user
+
+    users = tmp_path_factory.mktemp("users") / "users.toml"
+    add_user(users, USER, PASSWORD)
+    port = _free_port()
+    environment = {**os.environ, "OUTCOMES_DB": str(demo_db), "OUTCOMES_USERS_FILE": str(users)}
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(APP),
+            "--server.headless",
+            "true",
+            "--server.address",
+            "127.0.0.1",
+            "--server.port",
+            str(port),
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        env=environment,
+        cwd=APP.parents[1],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        process.terminate()
+        raise RuntimeError("streamlit did not start: " + process.stderr.read().decode()[-2000:])
+    yield url
+    process.terminate()
+    process.wait(timeout=20)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(accept_downloads=True, viewport={"width": 1400, "height": 1000})
+    tab = context.new_page()
+    tab.set_default_timeout(60_000)
+    yield tab
+    context.close()
+
+
+def wait_for_app(tab) -> None:
+    """Wait until the script has finished running (no 'Running...' status widget)."""
+    tab.locator('[data-testid="stApp"]').wait_for()
+    tab.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+        " && document.querySelector('[data-testid=\"stMain\"] h1')"
+    )
+
+
+def sign_in(tab, url: str, path: str = "") -> None:
+    tab.goto(f"{url}/{path}")
+    wait_for_app(tab)
+    tab.get_by_text("Commissioner sign in").click()
+    tab.get_by_label("User name").fill(USER)
+    tab.get_by_label("Password").fill(PASSWORD)
+    tab.get_by_role("button", name="Sign in").click()
+    tab.get_by_text(f"Signed in as {USER}").wait_for()
+    wait_for_app(tab)
+
+
+def domain_table_text(tab) -> str:
+    grid = tab.locator('[data-testid="stExpander"]').filter(has_text="Data table").first
+    return grid.inner_text()
+
+
+def test_sign_in_filter_chart_table_and_download(page, server, demo_db) -> None:
+    import pipeline.analysis as analysis
+
+    sign_in(page, server)
+    page.get_by_role("link", name="Load data").wait_for()
+    heading = page.locator('[data-testid="stMain"] h1').first.inner_text()
+    council = heading.split(",")[1].strip()
+    other = next(c for c in ("Eastbrook", "Northshire", "Westmere") if c != council)
+    chart_before = page.locator(".js-plotly-plot").first.inner_html()
+
+    page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').filter(
+        has_text="Council"
+    ).click()
+    page.get_by_role("option", name=other).click()
+    page.locator('[data-testid="stMain"] h1').filter(has_text=other).wait_for()
+    wait_for_app(page)
+    assert f"council={other}" in page.url
+    assert page.locator(".js-plotly-plot").first.inner_html() != chart_before
+
+    with page.expect_download() as download_info:
+        page.get_by_role(
+            "button", name="Download Share better in each outcome domain (unweighted) (CSV)"
+        ).first.click()
+    path = download_info.value.path()
+    downloaded = pd.read_csv(path, encoding="utf-8-sig")
+    wave = int(page.url.split("wave=")[1].split("&")[0])
+    con = analysis.open_database(demo_db)
+    try:
+        expected = analysis.results(
+            con, council=other, wave=wave, instrument="poet-holder", benchmark="national"
+        ).set_index("question_code")
+    finally:
+        con.close()
+    downloaded = downloaded.set_index("question_code")
+    assert set(downloaded.index) == set(expected.index)
+    pd.testing.assert_series_equal(
+        downloaded["value"].sort_index(),
+        expected.loc[downloaded.index, "value"].sort_index().astype(float),
+        check_names=False,
+        rtol=1e-9,
+    )
+
+    # The link reproduces the view in a fresh session.
+    fresh = page.context.new_page()
+    fresh.goto(page.url)
+    wait_for_app(fresh)
+    assert other in fresh.locator('[data-testid="stMain"] h1').first.inner_text()
+
+
+def test_public_view_hides_loading_and_quarantine(page, server) -> None:
+    page.goto(server)
+    wait_for_app(page)
+    navigation = page.locator('[data-testid="stSidebarNav"]').inner_text()
+    assert "Overview" in navigation and "Downloads" in navigation
+    assert "Load data" not in navigation and "Data quality" not in navigation
+    page.goto(f"{server}/load-data")
+    wait_for_app(page)
+    assert page.get_by_text("Survey file").count() == 0
+    assert "Load data" not in page.locator('[data-testid="stMain"] h1').first.inner_text()
+    page.goto(f"{server}/downloads")
+    wait_for_app(page)
+    text = page.locator('[data-testid="stMain"]').inner_text().lower()
+    assert "quarantine" not in text and "lineage" not in text
+
+
+@pytest.mark.parametrize("path", list(PAGES))
+def test_every_page_has_no_serious_accessibility_violations(page, server, path) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    sign_in(page, server, path)
+    assert PAGES[path] in page.locator('[data-testid="stSidebarNav"]').inner_text()
+    results = Axe().run(page)
+    serious = [
+        (v["id"], v["impact"], v["help"], [n["target"] for n in v["nodes"]][:3])
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert serious == [], serious
