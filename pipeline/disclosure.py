@@ -101,14 +101,14 @@ def protect(
     row_hidden = hidden.any(axis=1)
     withheld = pd.Series(False, index=out.index)
     if base is not None and value_columns:
-        withheld = (base < withhold) & ~row_hidden
+        withheld = (base > 0) & (base < withhold) & ~row_hidden
         note(withheld, PERCENT_WITHHELD.format(k=withhold))
     out["suppressed"] = (row_hidden | withheld).astype(bool)
     out["suppression_reason"] = ["; ".join(reasons[index]) for index in out.index]
 
     if blank:
         for column in cells:
-            out[column] = _numeric(out[column]).astype("Int64").mask(hidden[column])
+            out[column] = _as_counts(_numeric(out[column]).mask(hidden[column]))
         for column in value_columns:
             out[column] = pd.to_numeric(out[column], errors="coerce").astype(float)
             out.loc[row_hidden | withheld, column] = np.nan
@@ -197,4 +197,12 @@ def _add(reasons: dict, index: object, reason: str) -> None:
 def _round_half_away(series: pd.Series, base: int) -> pd.Series:
     numbers = pd.to_numeric(series, errors="coerce").astype(float)
     rounded = np.sign(numbers) * np.floor(np.abs(numbers) / base + 0.5) * base
-    return pd.Series(rounded, index=series.index).astype("Int64")
+    return _as_counts(pd.Series(rounded, index=series.index))
+
+
+def _as_counts(numbers: pd.Series) -> pd.Series:
+    """Whole-number counts as nullable integers; estimated (fractional) counts stay floats."""
+    present = numbers.dropna()
+    if (present == present.round()).all():
+        return numbers.astype("Int64")
+    return numbers
