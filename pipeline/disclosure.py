@@ -138,9 +138,7 @@ def _secondary(
     """Hide complementary cells until no group column or row has exactly one hidden cell."""
     values = {column: _numeric(frame[column]) for column in cells}
     if group_columns:
-        groups = [
-            list(index) for index in frame.groupby(group_columns, dropna=False).groups.values()
-        ]
+        groups = [part.index.tolist() for _, part in frame.groupby(group_columns, dropna=False)]
     else:
         groups = []
     changed = True
