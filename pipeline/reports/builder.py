@@ -8,16 +8,20 @@ always carry the same numbers.
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import re
 import unicodedata
 from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
-from pipeline.reports import charts, exports
-from pipeline.reports.content import ReportContent, gather
+from pipeline.reports import charts, exports, svg
+from pipeline.reports.content import ReportContent, gather, prefetch_results
+from pipeline.reports.findings import round_half_away
 from pipeline.reports.pdf import html_to_pdf
 from pipeline.reports.render import (
     render_easy_read_html,
@@ -59,56 +63,53 @@ def source_line(content: ReportContent) -> str:
     return line
 
 
-def chart_figures(content: ReportContent) -> dict[str, tuple[object, str]]:
-    """The downloadable charts: name -> (plotly figure, alt text), from the published frames."""
+def chart_figures(content: ReportContent) -> dict[str, dict]:
+    """The downloadable charts, from the published frames: for each, the plotly figure (for
+    PNG), the browser-free SVG with its title and source line, and the alt text."""
     source = source_line(content)
-    figures: dict[str, tuple[object, str]] = {}
+    figures: dict[str, dict] = {}
     if len(content.outcomes):
         title = f"Share who said things got better: {content.council}, {content.wave}"
         columns = {"value": "percent", "lower": "lower_percent", "upper": "upper_percent"}
-        figures["outcomes"] = (
-            charts.dot_interval_chart(content.outcomes, title=title, source=source, **columns),
-            charts.alt_text("dot_interval", content.outcomes, title=title, **columns),
-        )
+        alt = charts.alt_text("dot_interval", content.outcomes, title=title, **columns)
+        figures["outcomes"] = {
+            "figure": charts.dot_interval_chart(
+                content.outcomes, title=title, source=source, **columns
+            ),
+            "svg": svg.dot_interval_svg(
+                content.outcomes, title=title, description=alt, standalone=True, source=source
+            ),
+            "alt": alt,
+        }
     if len(content.process_distribution):
         title = f"How easy each step was: {content.council}, {content.wave}"
-        from pipeline.reports.findings import round_half_away
-
         spread = content.process_distribution.assign(
             value=content.process_distribution["value"].map(round_half_away)
         )
-        figures["process"] = (
-            charts.distribution_chart(spread, title=title, source=source),
-            charts.alt_text("distribution", spread, title=title),
-        )
+        alt = charts.alt_text("distribution", spread, title=title)
+        figures["process"] = {
+            "figure": charts.distribution_chart(spread, title=title, source=source),
+            "svg": svg.stacked_svg(
+                spread, title=title, description=alt, standalone=True, source=source
+            ),
+            "alt": alt,
+        }
     return figures
 
 
-def accessible_svg(svg_text: str, title: str, description: str) -> str:
-    """Give an exported SVG ``role="img"``, a ``<title>`` and a ``<desc>`` (its alt text)."""
-    from markupsafe import escape
-
-    head, _, rest = svg_text.partition(">")
-    return (
-        f'{head} role="img" aria-label="{escape(title)}">'
-        f"<title>{escape(title)}</title><desc>{escape(description)}</desc>{rest}"
-    )
-
-
 def write_charts(content: ReportContent, folder: Path, stem: str) -> dict[str, Path]:
-    """PNG and SVG of each chart plus its alt text as a .txt beside them."""
+    """PNG (kaleido, 2x for print) and SVG of each chart, plus its alt text as a .txt."""
     folder.mkdir(parents=True, exist_ok=True)
     written: dict[str, Path] = {}
-    for name, (figure, alt) in chart_figures(content).items():
-        title = str(figure.layout.title.text)
+    for name, chart in chart_figures(content).items():
         png = folder / f"{stem}-{name}.png"
-        png.write_bytes(exports.figure_png(figure))
+        png.write_bytes(exports.figure_png(chart["figure"]))
         svg_path = folder / f"{stem}-{name}.svg"
         svg_path.write_text(
-            accessible_svg(exports.figure_svg(figure), title, alt), encoding="utf-8"
+            '<?xml version="1.0" encoding="UTF-8"?>\n' + str(chart["svg"]), encoding="utf-8"
         )
         alt_path = folder / f"{stem}-{name}-alt-text.txt"
-        alt_path.write_text(alt + "\n", encoding="utf-8")
+        alt_path.write_text(chart["alt"] + "\n", encoding="utf-8")
         written[f"chart_{name}_png"] = png
         written[f"chart_{name}_svg"] = svg_path
         written[f"chart_{name}_alt"] = alt_path
@@ -192,6 +193,33 @@ def build_council_report(
     return write_content(content, out_dir, formats)
 
 
+def database_path(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The file behind a connection, so worker processes can open their own read-only one."""
+    row = con.execute(
+        "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
+    ).fetchone()
+    return str(row[0]) if row and row[0] else None
+
+
+_worker: dict = {}
+
+
+def _start_worker(db_path: str, wave: int, instrument: str) -> None:
+    from pipeline.store import read_only_connection
+
+    con = read_only_connection(db_path)
+    _worker.update(con=con, prefetched=prefetch_results(con, wave, instrument))
+
+
+def _build_in_worker(
+    council: str, wave: int, instrument: str, folder: Path, formats: tuple[str, ...]
+) -> tuple[str, dict[str, Path]]:
+    content = gather(
+        _worker["con"], council, wave, instrument=instrument, prefetched=_worker["prefetched"]
+    )
+    return council, write_content(content, folder, formats)
+
+
 def build_all_councils(
     con: duckdb.DuckDBPyConnection,
     wave: int,
@@ -200,20 +228,31 @@ def build_all_councils(
     instrument: str = "poet-holder",
     formats: Iterable[str] = FORMATS,
     progress: bool = True,
+    workers: int | None = None,
 ) -> dict[str, dict[str, Path]]:
-    """Every council's set (one folder each) and an ``index.html`` linking them all."""
+    """Every council's set (one folder each) and an ``index.html`` linking them all.
+
+    Results for all councils are fetched once per process. ``workers`` > 1 builds councils in
+    parallel processes, each with its own read-only connection and image browser (default: one
+    per CPU, at most 4; an in-memory database always builds in this process).
+    """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
     from pipeline import analysis
 
+    formats = tuple(formats)
     table = analysis.available(con)
     rows = table[(table["wave"] == wave) & (table["instrument"] == instrument)]
     councils = sorted(rows["council"].astype(str).unique())
     returns = dict(zip(rows["council"].astype(str), rows["returns"], strict=False))
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
+    db_path = database_path(con)
+    if workers is None:
+        workers = min(os.cpu_count() or 1, 4)
+    if not db_path or db_path == ":memory:" or len(councils) < 2:
+        workers = 1
     built: dict[str, dict[str, Path]] = {}
-    entries = []
     with Progress(
         "[progress.description]{task.description}",
         BarColumn(),
@@ -221,26 +260,48 @@ def build_all_councils(
         TimeElapsedColumn(),
         disable=not progress,
     ) as bar:
-        task = bar.add_task(f"Reports for {wave}", total=len(councils))
-        for council in councils:
-            bar.update(task, description=f"Reports: {council[:30]}")
-            folder = out_dir / slug(council)
-            files = build_council_report(
-                con, council, wave, folder, instrument=instrument, formats=formats
-            )
-            built[council] = files
-            entries.append(
-                {
-                    "council": council,
-                    "returns": int(returns.get(council, 0)),
-                    "files": {
-                        key: path.relative_to(out_dir).as_posix()
-                        for key, path in files.items()
-                        if not key.startswith("chart_") or key.endswith("_png")
-                    },
-                }
-            )
-            bar.advance(task)
+        task = bar.add_task(f"Council reports, {wave}", total=len(councils))
+        if workers == 1:
+            prefetched = prefetch_results(con, wave, instrument) if councils else None
+            for council in councils:
+                content = gather(con, council, wave, instrument=instrument, prefetched=prefetched)
+                built[council] = write_content(content, out_dir / slug(council), formats)
+                bar.advance(task)
+        else:
+            context = multiprocessing.get_context("spawn")
+            with ProcessPoolExecutor(
+                max_workers=workers,
+                mp_context=context,
+                initializer=_start_worker,
+                initargs=(db_path, wave, instrument),
+            ) as pool:
+                futures = [
+                    pool.submit(
+                        _build_in_worker,
+                        council,
+                        wave,
+                        instrument,
+                        out_dir / slug(council),
+                        formats,
+                    )
+                    for council in councils
+                ]
+                for future in as_completed(futures):
+                    council, files = future.result()
+                    built[council] = files
+                    bar.advance(task)
+    entries = [
+        {
+            "council": council,
+            "returns": int(returns.get(council, 0)),
+            "files": {
+                key: path.relative_to(out_dir).as_posix()
+                for key, path in built[council].items()
+                if not key.startswith("chart_") or key.endswith("_png")
+            },
+        }
+        for council in councils
+    ]
     index = out_dir / "index.html"
     index.write_text(render_index_html(entries, wave=wave, instrument=instrument), encoding="utf-8")
     built["__index__"] = {"html": index}

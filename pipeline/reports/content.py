@@ -175,7 +175,9 @@ def _process_distribution(
         spread = spread[~spread["is_missing"].fillna(False).astype(bool)].copy()
         spread["question_code"] = question.code
         spread["domain"] = question.domain
-        frames.append(protect(spread, group_columns=("question_code",)))
+        # the answers of one question add up to its base: secondary suppression within it, and
+        # no complement rule (the complement is itself rows of the same group)
+        frames.append(protect(spread, group_columns=("question_code",), complement=False))
     if not frames:
         return pd.DataFrame(
             columns=[
@@ -191,6 +193,33 @@ def _process_distribution(
     return pd.concat(frames, ignore_index=True)
 
 
+def prefetch_results(
+    con: duckdb.DuckDBPyConnection, wave: int, instrument: str = "poet-holder"
+) -> dict[str, pd.DataFrame]:
+    """Results of every council at once (one query per section), for building many reports:
+    the API computes every council's leave-one-out benchmark in the same pass anyway."""
+    return {
+        section: analysis.results(
+            con, council=None, wave=wave, instrument=instrument, section=section
+        )
+        for section in ("outcomes", "process")
+    }
+
+
+def _section_results(
+    con: duckdb.DuckDBPyConnection,
+    council: str,
+    wave: int,
+    instrument: str,
+    section: str,
+    prefetched: dict[str, pd.DataFrame] | None,
+) -> pd.DataFrame:
+    if prefetched is not None and section in prefetched:
+        frame = prefetched[section]
+        return frame[frame["council"] == council].reset_index(drop=True)
+    return analysis.results(con, council=council, wave=wave, instrument=instrument, section=section)
+
+
 def gather(
     con: duckdb.DuckDBPyConnection,
     council: str,
@@ -198,15 +227,16 @@ def gather(
     *,
     instrument: str = "poet-holder",
     include_comments: bool = True,
+    prefetched: dict[str, pd.DataFrame] | None = None,
 ) -> ReportContent:
-    """Everything the report publishes for one council, wave and instrument, already protected."""
+    """Everything the report publishes for one council, wave and instrument, already protected.
+
+    ``prefetched`` is :func:`prefetch_results` for the same wave and instrument, when many
+    councils are built in one go.
+    """
     definition = get_instrument(instrument)
-    outcomes = analysis.results(
-        con, council=council, wave=wave, instrument=instrument, section="outcomes"
-    )
-    process = analysis.results(
-        con, council=council, wave=wave, instrument=instrument, section="process"
-    )
+    outcomes = _section_results(con, council, wave, instrument, "outcomes", prefetched)
+    process = _section_results(con, council, wave, instrument, "process", prefetched)
     previous = previous_wave_of(con, council, wave, instrument)
     changes = None
     if previous is not None:

@@ -10,6 +10,7 @@ downloads live in one place:
 
 from __future__ import annotations
 
+import atexit
 import io
 import math
 import numbers
@@ -193,6 +194,7 @@ def start_image_server() -> None:
         if not _kaleido_started:
             kaleido.start_sync_server(silence_warnings=True)
             _kaleido_started = True
+            atexit.register(stop_image_server)  # close the browser before its temp folder goes
 
 
 def stop_image_server() -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
 from pipeline.config import THRESHOLDS
 from pipeline.reports import svg
@@ -39,8 +40,12 @@ def environment() -> Environment:
 
 
 @cache
-def stylesheet(name: str) -> str:
-    return (TEMPLATES / name).read_text(encoding="utf-8")
+def stylesheet(name: str) -> Markup:
+    """Our own CSS file, inlined unescaped (it is code we ship, never data)."""
+    text = (TEMPLATES / name).read_text(encoding="utf-8")
+    if "</" in text:
+        raise ValueError(f"{name} must not contain '</' (it is inlined in a <style> element)")
+    return Markup(text)
 
 
 def format_cell(value: object, column: str = "") -> str:

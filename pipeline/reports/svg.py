@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import textwrap
 
 import pandas as pd
 from markupsafe import Markup, escape
@@ -30,14 +31,45 @@ def _number(value: object) -> float | None:
     return None if math.isnan(number) else number
 
 
-def _frame(width: int, height: int, title: str, description: str, body: str) -> Markup:
+def _frame(
+    width: int,
+    height: int,
+    title: str,
+    description: str,
+    body: str,
+    *,
+    standalone: bool = False,
+    source: str | None = None,
+) -> Markup:
+    """Wrap a chart body; ``standalone`` adds the visible title on top and the source line
+    underneath, for the downloadable .svg files (on the page the heading and caption do that)."""
     ident = f"chart{next(_ids)}"
+    top = 0
+    extra = ""
+    if standalone:
+        top = 34
+        extra += (
+            f'<text x="10" y="24" font-size="17" font-weight="bold" fill="{INK}">'
+            f"{escape(title)}</text>"
+        )
+    bottom = height + top
+    if source:
+        lines = textwrap.wrap(source, 100)
+        for number, line in enumerate(lines):
+            extra += (
+                f'<text x="10" y="{bottom + 16 + 15 * number}" font-size="11" fill="{INK}">'
+                f"{escape(line)}</text>"
+            )
+        bottom += 15 * len(lines) + 10
+    size = f'width="{width}" height="{bottom}"' if standalone else 'width="100%"'
     return Markup(
-        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {width} {height}" '
-        f'width="100%" aria-labelledby="{ident}-title {ident}-desc" class="chart" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {width} {bottom}" '
+        f'{size} aria-labelledby="{ident}-title {ident}-desc" class="chart" '
         f'font-family="{FONT}" preserveAspectRatio="xMinYMin meet">'
         f'<title id="{ident}-title">{escape(title)}</title>'
-        f'<desc id="{ident}-desc">{escape(description)}</desc>{body}</svg>'
+        f'<desc id="{ident}-desc">{escape(description)}</desc>'
+        f'<rect width="100%" height="100%" fill="#ffffff"/>{extra}'
+        f'<g transform="translate(0 {top})">{body}</g></svg>'
     )
 
 
@@ -69,6 +101,8 @@ def dot_interval_svg(
     upper: str = "upper_percent",
     benchmark: str = "benchmark_value",
     verdict: str = "comparison",
+    standalone: bool = False,
+    source: str | None = None,
 ) -> Markup:
     """Shares with intervals and benchmark ticks, sorted highest first, with a shape legend."""
     data = frame.copy()
@@ -138,7 +172,9 @@ def dot_interval_svg(
                 'stroke-width="3"/>'
             )
         parts.append(marker(style.symbol, x_of(centre), y, 13, style.colour))
-    return _frame(640, height, title, description, "".join(parts))
+    return _frame(
+        640, height, title, description, "".join(parts), standalone=standalone, source=source
+    )
 
 
 def stacked_svg(
@@ -150,6 +186,8 @@ def stacked_svg(
     answer: str = "answer_label",
     order: str = "answer_order",
     value: str = "value",
+    standalone: bool = False,
+    source: str | None = None,
 ) -> Markup:
     """100% stacked bars, one per category, percentages printed on segments of 8% or more."""
     data = frame.copy()
@@ -201,7 +239,9 @@ def stacked_svg(
                     f'text-anchor="middle" fill="{text_colour[name_answer]}">{share:.0f}%</text>'
                 )
             x += width
-    return _frame(640, height, title, description, "".join(parts))
+    return _frame(
+        640, height, title, description, "".join(parts), standalone=standalone, source=source
+    )
 
 
 def pictogram_svg(percent: float, *, title: str, description: str) -> Markup:

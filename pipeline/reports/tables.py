@@ -29,7 +29,7 @@ RESULT_COLUMNS = {
     "lower_percent": "Lower 95% limit",
     "upper_percent": "Upper 95% limit",
     "benchmark_text": "Benchmark",
-    "benchmark_label": "Benchmark source",
+    "benchmark_source": "Benchmark source",
     "benchmark_year": "Benchmark year",
     "comparison": "Compared with benchmark",
     "finding": "Finding",
