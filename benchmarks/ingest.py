@@ -1,0 +1,256 @@
+"""Ingest speed and memory at national scale: a benchmark, not a test.
+
+Generates (with the demo's own generative model, vectorised) a survey export of N returns with
+every question of the holder survey (question-text headers, answers as label text, as councils
+send them) and a budget register of N people as CSV; then loads each through the real ingest
+path (``load_survey_file`` / ``load_budget_file``) into a fresh database file and compares that
+with DuckDB's own ``CREATE TABLE t AS SELECT * FROM read_csv(file)`` of the same file, the
+floor any loader built on DuckDB can reach. Every measurement runs in its own Python process,
+which reports its wall time and its peak resident memory (``ru_maxrss``), so one load's memory
+never hides another's.
+
+Targets (issue 2): the survey file loads in no more than 3 times DuckDB's ``read_csv`` time, with
+peak memory under 2 GB, on the 2-core machine.
+
+    python benchmarks/ingest.py                 # 1,000,000 returns and register rows
+    python benchmarks/ingest.py --rows 50000    # a quick run
+    python benchmarks/ingest.py --keep --dir /tmp/bench   # keep the generated files
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from pipeline.demo_exports import LABELS, NATIONAL_OPTION_LABELS, SUPPORT_REASON_LABELS
+from pipeline.demo_model import HOLDER, simulate_holder_returns
+from pipeline.demo_register import COUNCILS, generate_register
+from pipeline.instruments import get_instrument
+
+SURVEY_RATIO_TARGET = 3.0
+MEMORY_TARGET_MB = 2048
+BENCHMARK_KEY = "benchmark-only-key"  # never the user's pseudonymisation key
+COUNCIL = "National"
+
+
+# --- generating the files -----------------------------------------------------------------
+
+
+def generate_files(folder: Path, rows: int, seed: int) -> tuple[Path, Path]:
+    """Write the survey export and the budget register (CSV) for ``rows`` people."""
+    rng = np.random.default_rng(seed)
+    profile = replace(COUNCILS[0], name=COUNCIL, id_prefix="P", register_size=rows)
+    register = generate_register(profile, rng)
+    survey_day = np.datetime64("2025-10-01", "D")
+    people = register.assign(
+        held_days=(survey_day - register["start_date"].to_numpy("datetime64[D]")).astype(int)
+    )
+    returns = simulate_holder_returns(people, 2025, profile, rng)
+    survey_path = folder / "national_holder_survey.csv"
+    register_path = folder / "national_budget_register.csv"
+    con = duckdb.connect()
+    try:
+        _write_survey(con, returns, survey_path)
+        _write_register(con, register, register_path)
+    finally:
+        con.close()
+    return survey_path, register_path
+
+
+def _write_survey(con: duckdb.DuckDBPyConnection, returns: pd.DataFrame, path: Path) -> None:
+    """Question-text headers ("Q14. ...") and label text answers, written by DuckDB's COPY."""
+    instrument = get_instrument(HOLDER)
+    table = {}
+    for position, question in enumerate(instrument.questions):
+        column = returns[question.code]
+        if question.type == "id":
+            table["Client Reference"] = column
+            continue
+        header = f"Q{position}. {question.wording}"
+        if question.type == "coded":
+            assert question.scale is not None
+            labels = [question.scale.label_of(code) for code in column.cat.categories]
+            table[header] = column.cat.rename_categories(labels)
+        else:
+            table[header] = column
+    con.register("survey_export", pd.DataFrame(table))
+    con.execute(f"COPY survey_export TO '{path}' (HEADER, DELIMITER ',')")
+    con.unregister("survey_export")
+
+
+def _write_register(con: duckdb.DuckDBPyConnection, register: pd.DataFrame, path: Path) -> None:
+    """The national return's headers, UK dates and "£12,345.50" amounts, formatted in DuckDB."""
+    frame = register.assign(
+        management_option=register["management_option"].cat.rename_categories(
+            NATIONAL_OPTION_LABELS
+        ),
+        support_reason=register["support_reason"].cat.rename_categories(
+            {code: labels[0] for code, labels in SUPPORT_REASON_LABELS.items()}
+        ),
+        **{
+            field: register[field].cat.rename_categories(
+                lambda code, labels=labels: labels.get(code, code)
+            )
+            for field, labels in LABELS.items()
+            if field in ("support_setting", "gender", "ethnicity", "age_band")
+        },
+    )
+    con.register("register_export", frame)
+    con.execute(
+        f"""
+        COPY (
+            SELECT person_id AS "Person ID", council_code AS "Council Code",
+                   strftime(start_date, '%d/%m/%Y') AS "Start Date",
+                   strftime(end_date, '%d/%m/%Y') AS "End Date",
+                   '£' || format('{{:,.2f}}', indicative) AS "Indicative Budget",
+                   '£' || format('{{:,.2f}}', agreed_annual) AS "Agreed Annual Budget",
+                   '£' || format('{{:,.2f}}', client_contribution) AS "Client Contribution",
+                   management_option AS "Management Option",
+                   support_reason AS "Primary Support Reason",
+                   support_setting AS "Support Setting", age_band AS "Age Band",
+                   gender AS "Gender", ethnicity AS "Ethnicity",
+                   strftime(last_review, '%d/%m/%Y') AS "Last Review Date",
+                   strftime(next_review_due, '%d/%m/%Y') AS "Next Review Due",
+                   review_outcome AS "Review Outcome"
+            FROM register_export
+        ) TO '{path}' (HEADER, DELIMITER ',')
+        """
+    )
+    con.unregister("register_export")
+
+
+# --- one measurement per process ----------------------------------------------------------
+
+
+def child(kind: str, path: Path, database: Path) -> None:
+    """Run one load in this process and print its time and peak memory as JSON."""
+    started = time.perf_counter()
+    if kind == "read_csv":
+        con = duckdb.connect(str(database))
+        con.execute("CREATE TABLE t AS SELECT * FROM read_csv(?)", [str(path)])
+        rows = con.execute("SELECT count(*) FROM t").fetchall()[0][0]
+        seconds = time.perf_counter() - started
+    else:
+        from pipeline.ingest import load_budget_file, load_survey_file
+        from pipeline.store import connect
+
+        con = connect(database)
+        started = time.perf_counter()  # migrations are not part of the load
+        if kind == "survey":
+            result = load_survey_file(con, path, instrument=HOLDER, council=COUNCIL, wave=2025)
+        else:
+            result = load_budget_file(con, path, council=COUNCIL)
+        seconds = time.perf_counter() - started
+        rows = result.rows_loaded
+    con.close()
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    print(json.dumps({"seconds": seconds, "rows": rows, "peak_mb": peak_mb}))
+
+
+def measure(kind: str, path: Path, folder: Path, repeats: int) -> dict:
+    """Median time and largest peak memory of ``repeats`` fresh processes, each a fresh DB."""
+    runs = []
+    for attempt in range(repeats):
+        database = folder / f"{kind}-{attempt}.duckdb"
+        database.unlink(missing_ok=True)
+        env = {**os.environ, "OUTCOMES_PSEUDONYM_KEY": BENCHMARK_KEY}
+        completed = subprocess.run(
+            [sys.executable, __file__, "--child", kind, str(path), str(database)],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+        )
+        if completed.returncode != 0:
+            raise RuntimeError(f"{kind} load of {path.name} failed:\n{completed.stderr}")
+        runs.append(json.loads(completed.stdout.strip().splitlines()[-1]))
+        database.unlink(missing_ok=True)
+        Path(f"{database}.wal").unlink(missing_ok=True)
+    return {
+        "seconds": statistics.median(r["seconds"] for r in runs),
+        "rows": runs[0]["rows"],
+        "peak_mb": max(r["peak_mb"] for r in runs),
+        "runs": [round(r["seconds"], 2) for r in runs],
+    }
+
+
+# --- the report ---------------------------------------------------------------------------
+
+
+def _line(label: str, result: dict) -> str:
+    rate = result["rows"] / result["seconds"] if result["seconds"] else float("inf")
+    return (
+        f"  {label:<20} {result['seconds']:8.2f} s  {rate:>12,.0f} rows/s  "
+        f"peak {result['peak_mb']:7,.0f} MB   runs {result['runs']}"
+    )
+
+
+def compare(title: str, path: Path, kind: str, folder: Path, repeats: int) -> dict:
+    size_mb = path.stat().st_size / 2**20
+    print(f"\n{title}: {path.name}, {size_mb:,.0f} MB")
+    baseline = measure("read_csv", path, folder, repeats)
+    print(_line("duckdb read_csv", baseline))
+    loaded = measure(kind, path, folder, repeats)
+    print(_line(f"load_{kind}_file", loaded))
+    ratio = loaded["seconds"] / baseline["seconds"]
+    print(f"  ratio to read_csv    {ratio:8.2f}   peak memory {loaded['peak_mb']:,.0f} MB")
+    return {"baseline": baseline, "load": loaded, "ratio": ratio, "size_mb": size_mb}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, default=1_000_000, help="returns and register rows")
+    parser.add_argument("--repeats", type=int, default=3, help="runs per measurement (median)")
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--dir", type=Path, help="where to write the files (default: a temp dir)")
+    parser.add_argument("--keep", action="store_true", help="keep the generated files")
+    parser.add_argument("--check", action="store_true", help="exit 1 if a target is missed")
+    parser.add_argument("--child", nargs=3, metavar=("KIND", "FILE", "DB"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        child(args.child[0], Path(args.child[1]), Path(args.child[2]))
+        return 0
+
+    folder = args.dir or Path(tempfile.mkdtemp(prefix="outcomes-bench-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        started = time.perf_counter()
+        survey, register = generate_files(folder, args.rows, args.seed)
+        print(
+            f"Generated {args.rows:,} returns and {args.rows:,} register rows in "
+            f"{time.perf_counter() - started:.1f} s ({os.cpu_count()} cores)"
+        )
+        surveys = compare("Survey export", survey, "survey", folder, args.repeats)
+        budgets = compare("Budget register", register, "budget", folder, args.repeats)
+    finally:
+        if args.keep:
+            print(f"\nFiles kept in {folder}")
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    ratio_ok = surveys["ratio"] <= SURVEY_RATIO_TARGET
+    memory_ok = max(surveys["load"]["peak_mb"], budgets["load"]["peak_mb"]) < MEMORY_TARGET_MB
+    print(
+        f"\nTargets: survey load <= {SURVEY_RATIO_TARGET:g}x read_csv: "
+        f"{'met' if ratio_ok else 'MISSED'} ({surveys['ratio']:.2f}x); "
+        f"peak memory < {MEMORY_TARGET_MB:,} MB: {'met' if memory_ok else 'MISSED'}"
+    )
+    return 0 if (ratio_ok and memory_ok) or not args.check else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
