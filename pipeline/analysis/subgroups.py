@@ -12,10 +12,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import duckdb
-import numpy as np
 import pandas as pd
 
+from pipeline.analysis.benchmarks import BENCHMARK_COLUMNS
+from pipeline.analysis.compare import compare_with_benchmark
 from pipeline.analysis.intervals import share_percent, wilson_percent
+from pipeline.analysis.results import NoDataError, results
 from pipeline.analysis.sql_files import run_sql
 from pipeline.analysis.weighting import (
     DEFAULT_CELLS,
@@ -48,14 +50,6 @@ SUBGROUP_TITLES = {
     "held_for": "Time with a budget",
 }
 
-_BENCHMARK_COLUMNS = [
-    "benchmark_value",
-    "benchmark_kind",
-    "benchmark_source",
-    "benchmark_year",
-    "benchmark_n",
-    "benchmark_label",
-]
 _WEIGHTED_COLUMNS = [
     "value_weighted",
     "moe_weighted",
@@ -91,6 +85,7 @@ def subgroups(
     cells: Sequence[str] = DEFAULT_CELLS,
     confidence: float = THRESHOLDS.confidence,
     benchmark: str = "auto",
+    min_base: int = THRESHOLDS.minimum_base,
 ) -> pd.DataFrame:
     """Every question of ``section`` broken down by ``by`` (one column or several, stacked).
 
@@ -132,6 +127,7 @@ def subgroups(
         section=section,
         benchmark=benchmark,
         confidence=confidence,
+        min_base=min_base,
     )
 
 
@@ -212,13 +208,39 @@ def _attach_benchmark(
     section: str,
     benchmark: str,
     confidence: float,
+    min_base: int,
 ) -> pd.DataFrame:
-    """Give each subgroup row its question's benchmark and compare the subgroup with it."""
+    """Give each subgroup row its question's benchmark and compare the subgroup with it.
+
+    The comparator is the one the council's own results use (``results``), so a subgroup reads
+    "worse than the national figure" on the same footing as the whole council; pooled councils
+    use national figures (a pooled leave-one-out benchmark has no meaning for all councils).
+    The comparison uses the unweighted share; Benjamini-Hochberg adjusts across the rows of one
+    breakdown.
+    """
     out = frame.copy()
-    for column in _BENCHMARK_COLUMNS:
-        out[column] = np.nan
-    out["comparison"] = "not compared"
-    out["comparison_note"] = "no benchmark attached"
-    out["p_value"] = np.nan
-    out["p_adjusted"] = np.nan
-    return out
+    out["unit"] = "percent"
+    out["confidence"] = confidence
+    benchmarks = pd.DataFrame(columns=["question_code", *BENCHMARK_COLUMNS])
+    if not out.empty and benchmark != "none":
+        try:
+            overall = results(
+                con,
+                council=council,
+                wave=wave,
+                instrument=instrument,
+                section=section,
+                benchmark="national" if council is None else benchmark,
+                confidence=confidence,
+                min_base=min_base,
+            )
+        except NoDataError:
+            overall = None
+        if overall is not None:
+            benchmarks = overall[["question_code", *BENCHMARK_COLUMNS]].drop_duplicates(
+                "question_code"
+            )
+    out = out.merge(benchmarks, on="question_code", how="left")
+    return compare_with_benchmark(
+        out, confidence=confidence, min_base=min_base, family=["council", "subgroup"]
+    )

@@ -187,3 +187,24 @@ def test_unknown_subgroup_column_is_refused(seeded):
     with pytest.raises(ValueError, match="cannot break down"):
         subgroups(con, council="Northshire", wave=WAVE, by="shoe_size")
     assert "held_for" in SUBGROUPS
+
+
+def test_subgroups_share_the_councils_benchmark_and_are_compared_with_it(seeded):
+    from pipeline.analysis.results import results
+
+    con, _ = seeded
+    table = subgroups(con, council="Northshire", wave=WAVE, by="management_option")
+    overall = results(con, council="Northshire", wave=WAVE).set_index("question_code")
+    quality = table[table.question_code == "out_quality_of_life"]
+    expected = overall.loc["out_quality_of_life", "benchmark_value"]
+    assert quality["benchmark_value"].tolist() == [expected] * len(quality)
+    small = quality[quality.n < 30]
+    assert (small["comparison"] == "not compared").all()
+    compared = quality[quality.n >= 30]
+    assert compared["comparison"].isin(["better", "similar", "worse"]).all()
+    # two councils only, so the comparator is the published national figure (a bound), and the
+    # verdict follows the subgroup's own interval
+    assert set(quality["benchmark_kind"]) <= {"exact", "approx", "over", "at_least"}
+    for row in compared.itertuples():
+        assert (row.comparison == "worse") == (row.upper < row.benchmark_value)
+    assert {"worse", "similar"} <= set(compared["comparison"])
