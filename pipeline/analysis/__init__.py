@@ -49,3 +49,24 @@ __all__ = [
 ]
 
 # part B
+from pipeline.analysis.budgets import budget_summary  # noqa: E402
+from pipeline.analysis.drivers import driver_crosstabs, drivers  # noqa: E402
+from pipeline.analysis.subgroups import SUBGROUPS, subgroups  # noqa: E402
+from pipeline.analysis.weighting import (  # noqa: E402
+    response_rates,
+    stratified_estimate,
+    weighted_results,
+    weights,
+)
+
+__all__ += [
+    "SUBGROUPS",
+    "budget_summary",
+    "driver_crosstabs",
+    "drivers",
+    "response_rates",
+    "stratified_estimate",
+    "subgroups",
+    "weighted_results",
+    "weights",
+]
