@@ -126,6 +126,13 @@ def describe_results(frame: pd.DataFrame, instrument: Instrument) -> pd.DataFram
     """
     data = frame.copy().reset_index(drop=True)
     hidden = _hidden(data)
+    # sentences round the exact share once (62.46 -> 62%), never the 1-decimal table figure
+    # again (62.5 -> 63%), so the two can never disagree about which way a number rounds
+    data["finding"] = [finding_sentence(row, instrument) for _, row in data.iterrows()]
+    data["exact_value"] = [
+        None if hide else _number(v) for v, hide in zip(data.get("value"), hidden, strict=True)
+    ]
+    data["exact_value"] = pd.to_numeric(data["exact_value"], errors="coerce")
     for source, target in (
         ("value", "percent"),
         ("lower", "lower_percent"),
@@ -143,7 +150,6 @@ def describe_results(frame: pd.DataFrame, instrument: Instrument) -> pd.DataFram
     data["lower"] = data["lower_percent"]
     data["upper"] = data["upper_percent"]
     data["benchmark_text"] = [benchmark_text(row) for _, row in data.iterrows()]
-    data["finding"] = [finding_sentence(row, instrument) for _, row in data.iterrows()]
     return data
 
 

@@ -19,7 +19,7 @@ from pipeline.config import THRESHOLDS
 from pipeline.reports import svg
 from pipeline.reports.charts import alt_text
 from pipeline.reports.content import ReportContent
-from pipeline.reports.findings import SUPPRESSED_TEXT, lower_first, round_half_away
+from pipeline.reports.findings import SUPPRESSED_TEXT, lower_first, percent_text, round_half_away
 from pipeline.reports.tables import publication_tables
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -188,16 +188,16 @@ def easy_read_findings(content: ReportContent, limit: int = 4) -> list[dict]:
     )
     picked = pd.concat([shown.head(limit - 1), shown.tail(1)]).drop_duplicates("question_code")
     for _, row in picked.iterrows():
-        in_ten = int(math.floor(row["percent"] / 10 + 0.5))
+        in_ten = int(math.floor(row["exact_value"] / 10 + 0.5))
         topic = lower_first(str(row["domain"]))
         rows.append(
             {
                 "heading": str(row["domain"]),
                 "sentence": f"About {in_ten} in 10 people said {topic} got better.",
-                "percent": f"{row['percent']:.0f}",
+                "percent": percent_text(row["exact_value"]).rstrip("%"),
                 "comparison": EASY_READ_COMPARISON.get(str(row.get("comparison")), ""),
                 "picture": svg.pictogram_svg(
-                    float(row["percent"]),
+                    float(row["exact_value"]),
                     title=f"{in_ten} out of 10 people",
                     description=f"A picture of 10 people. {in_ten} are coloured in.",
                 ),
@@ -208,16 +208,16 @@ def easy_read_findings(content: ReportContent, limit: int = 4) -> list[dict]:
     ].sort_values("n", ascending=False)
     if len(easy):
         row = easy.iloc[0]
-        in_ten = int(math.floor(row["percent"] / 10 + 0.5))
+        in_ten = int(math.floor(row["exact_value"] / 10 + 0.5))
         rows.append(
             {
                 "heading": str(row["domain"]),
                 "sentence": f"About {in_ten} in 10 people found {lower_first(str(row['domain']))} "
                 "easy.",
-                "percent": f"{row['percent']:.0f}",
+                "percent": percent_text(row["exact_value"]).rstrip("%"),
                 "comparison": EASY_READ_COMPARISON.get(str(row.get("comparison")), ""),
                 "picture": svg.pictogram_svg(
-                    float(row["percent"]),
+                    float(row["exact_value"]),
                     title=f"{in_ten} out of 10 people",
                     description=f"A picture of 10 people. {in_ten} are coloured in.",
                 ),
