@@ -702,8 +702,8 @@ def alt_text(kind: str, frame: pd.DataFrame, *, title: str, **columns: str) -> s
         )
         for _, row in data.sort_values(estimate, ascending=False).iterrows():
             parts.append(
-                f"{row[label]}: odds ratio {_fmt(row[estimate], 2, '')} "
-                f"(95% interval {_fmt(row[col['lower']], 2, '')} to {_fmt(row[col['upper']], 2, '')})."
+                f"{row[label]}: odds ratio {_fmt(row[estimate], 2, '')} (95% interval "
+                f"{_fmt(row[col['lower']], 2, '')} to {_fmt(row[col['upper']], 2, '')})."
             )
     elif kind == "bar":
         category = columns["category"]

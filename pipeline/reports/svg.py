@@ -208,7 +208,8 @@ def stacked_svg(
         parts.append(
             f'<rect x="{legend_x}" y="10" width="12" height="12" fill="{colour}" stroke="#000" '
             'stroke-width="0.5"/>'
-            f'<text x="{legend_x + 16}" y="21" font-size="12" fill="{INK}">{escape(str(name))}</text>'
+            f'<text x="{legend_x + 16}" y="21" font-size="12" fill="{INK}">'
+            f"{escape(str(name))}</text>"
         )
         legend_x += 26 + 6.2 * len(str(name))
     for position, name in enumerate(categories):

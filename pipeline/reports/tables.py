@@ -156,9 +156,14 @@ TABLE_DESCRIPTIONS = {
 def notes(content: ReportContent) -> dict[str, str]:
     """The notes sheet: sources, definitions, suppression rules and date."""
     sources = content.benchmark_sources
+
+    def year(row: pd.Series) -> str:
+        value = row.get("benchmark_year")
+        return str(int(value)) if pd.notna(value) else "year not given"
+
     source_lines = "; ".join(
         f"{row.get('benchmark_label') or row.get('benchmark_source')} "
-        f"({row.get('benchmark_source')}, {int(row['benchmark_year']) if pd.notna(row.get('benchmark_year')) else 'year not given'})"
+        f"({row.get('benchmark_source')}, {year(row)})"
         for _, row in sources.iterrows()
     )
     return {
