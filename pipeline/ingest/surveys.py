@@ -162,33 +162,39 @@ def _sql_literal(text: str) -> str:
 def _write(con: duckdb.DuckDBPyConnection, staged: StagedSurvey, params: dict) -> None:
     coded = staged.coded
     register_frame(con, "value_map", staged.value_map)
-    register_frame(
-        con, "column_names",
-        pd.DataFrame({"question_code": [m.code for m in coded], "column_name": [m.column for m in coded]}),
-    )
     answered = " + ".join(f"(c{m.index} IS NOT NULL)::INT" for m in coded)
     run_sql_file(con, "survey_accept.sql", params, raw=RAW_TABLE, answered=answered)
 
+    coded_joins = "\n".join(
+        f"LEFT JOIN value_map AS m{n} ON m{n}.question_code = {_sql_literal(m.code or '')} "
+        f"AND m{n}.raw_value = r.c{m.index}"
+        for n, m in enumerate(coded)
+    )
+    coded_values = ", ".join(f"m{n}.answer_code AS {_quote(m.code or '')}" for n, m in enumerate(coded))
     fields = [
         (m, staged.instrument.question(m.code or "").respondent_field) for m in coded
     ]
     fields = [(m, f) for m, f in fields if f]
-    joins = "\n".join(
-        f"LEFT JOIN value_map AS f{n} ON f{n}.question_code = {_sql_literal(m.code or '')} "
-        f"AND f{n}.raw_value = r.c{m.index}"
-        for n, (m, _) in enumerate(fields)
-    )
     id_matches = staged.of_type("id")
     run_sql_file(
         con, "survey_write.sql", params,
         raw=RAW_TABLE,
+        coded_values=coded_values,
+        coded_joins=coded_joins,
+        coded_names=", ".join(_quote(m.code or "") for m in coded),
         field_names=", ".join(f for _, f in fields) if fields else "age_band",
-        field_values=", ".join(f"f{n}.answer_code" for n in range(len(fields))) if fields else "NULL",
-        field_joins=joins,
-        coded_columns=", ".join(f"c{m.index} AS {_quote(m.code or '')}" for m in coded),
+        field_values=", ".join(_quote(m.code or "") for m, _ in fields) if fields else "NULL",
         id_column_name=_sql_literal(id_matches[0].column) if id_matches else "NULL",
         id_raw_value="'pseudonym ' || left(a.respondent_key, 16)",
     )
+    invalid = set(staged.value_map.loc[staged.value_map["answer_code"].isna(), "question_code"])
+    for match in coded:
+        if match.code in invalid:
+            run_sql_file(
+                con, "survey_invalid.sql",
+                {**params, "column_name": match.column, "question_code": match.code},
+                raw=RAW_TABLE, index=str(match.index),
+            )
     texts = staged.of_type("text")
     if texts:
         run_sql_file(
@@ -276,7 +282,7 @@ def _summary(result: LoadResult) -> str:
 
 
 def _drop_temps(con: duckdb.DuckDBPyConnection) -> None:
-    for table in (RAW_TABLE, "row_keys", "accepted", "value_map", "column_names"):
+    for table in (RAW_TABLE, "row_keys", "accepted", "value_map", "coded"):
         con.execute(f'DROP TABLE IF EXISTS "{table}"')
 
 
