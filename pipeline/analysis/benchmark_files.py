@@ -66,7 +66,7 @@ class LoadResult:
 
     load_id: int
     rows: int  # benchmark rows written (0 when already loaded)
-    status: str  # "loaded" | "already loaded"
+    status: str  # "loaded" | "already_loaded" (as the survey loader says it)
     format: str  # "poet" | "ascof"
     file_name: str
     quarantined: int = 0
@@ -74,7 +74,7 @@ class LoadResult:
 
     @property
     def message(self) -> str:
-        if self.status == "already loaded":
+        if self.status == "already_loaded":
             return (
                 f"{self.file_name}: already loaded as load {self.load_id} (same content); "
                 "nothing changed"
@@ -120,7 +120,7 @@ def load_benchmark_file(
             "SELECT load_id FROM loads WHERE kind = 'benchmark' AND sha256 = ?", [digest]
         ).fetchone()
         if existing:
-            return LoadResult(int(existing[0]), 0, "already loaded", file_format, path.name)
+            return LoadResult(int(existing[0]), 0, "already_loaded", file_format, path.name)
         if file_format == "ascof":
             rows, problems = _ascof_rows(frame, _ascof_year(path, year), path.name)
         else:

@@ -207,7 +207,7 @@ def ingest_benchmark(
             except (ValueError, OSError) as error:
                 fail(str(error))
             colour = (
-                "yellow" if result.status == "already loaded" or result.quarantined else "green"
+                "yellow" if result.status == "already_loaded" or result.quarantined else "green"
             )
             console.print(f"[{colour}]{result.message}[/]", highlight=False)
             for row, column, raw, reason in result.problems[:20]:

@@ -160,7 +160,7 @@ def test_reloading_the_same_file_is_a_no_op_that_says_so(con, tmp_path):
     copy = tmp_path / "renamed.csv"
     shutil.copy(POET_TABLE, copy)
     again = load_benchmark_file(con, copy)
-    assert again.status == "already loaded" and again.load_id == first.load_id
+    assert again.status == "already_loaded" and again.load_id == first.load_id
     assert "already loaded" in again.message
     assert (benchmark_table(con)["load_id"] == first.load_id).sum() == 7
 
