@@ -44,7 +44,9 @@ def seed_returns(con: duckdb.DuckDBPyConnection, returns: pd.DataFrame) -> int:
         ],
     )
     fields = [f for f in RESPONDENT_FIELDS if f in frame.columns]
-    people = frame[["respondent_key", "instrument", "council", "wave", *fields, "load_id", "source_row"]]
+    people = frame[
+        ["respondent_key", "instrument", "council", "wave", *fields, "load_id", "source_row"]
+    ]
     con.register("seed_people", people)
     columns = ", ".join(people.columns)
     con.execute(f"INSERT INTO respondents ({columns}) SELECT {columns} FROM seed_people")
@@ -62,7 +64,15 @@ def seed_returns(con: duckdb.DuckDBPyConnection, returns: pd.DataFrame) -> int:
         ).dropna(subset=["answer_code"])
         rows.append(long)
     answers = pd.concat(rows)[
-        ["respondent_key", "instrument", "council", "wave", "question_code", "answer_code", "load_id"]
+        [
+            "respondent_key",
+            "instrument",
+            "council",
+            "wave",
+            "question_code",
+            "answer_code",
+            "load_id",
+        ]
     ]
     con.register("seed_answers", answers)
     con.execute("INSERT INTO answers SELECT * FROM seed_answers")

@@ -16,9 +16,21 @@ from pipeline.instruments import (
 )
 
 REFERENCE_HOLDER_OUTCOMES = [
-    "out_physical_health", "out_mental_wellbeing", "out_independence", "out_control",
-    "out_support", "out_dignity", "out_safe_home", "out_safe_out", "out_family", "out_friends",
-    "out_paid_supporters", "out_community", "out_paid_job", "out_home", "out_self_esteem",
+    "out_physical_health",
+    "out_mental_wellbeing",
+    "out_independence",
+    "out_control",
+    "out_support",
+    "out_dignity",
+    "out_safe_home",
+    "out_safe_out",
+    "out_family",
+    "out_friends",
+    "out_paid_supporters",
+    "out_community",
+    "out_paid_job",
+    "out_home",
+    "out_self_esteem",
     "out_quality_of_life",
 ]
 
@@ -69,10 +81,22 @@ def _write(tmp_path: Path, text: str) -> Path:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("id: x\nquestions:\n  - {section: outcomes, wording: w, scale: change5}\n", "questions[0] is missing the key 'code'"),
-        ("id: x\nquestions:\n  - {code: a, section: elsewhere, wording: w, scale: change5}\n", "questions[0] (a).section"),
-        ("id: x\nquestions:\n  - {code: a, section: outcomes, wording: w, scale: nope}\n", "questions[0] (a).scale 'nope' is not defined"),
-        ("id: x\nquestions:\n  - {code: a, section: outcomes, wording: w, scale: change5}\n  - {code: a, section: outcomes, wording: w, scale: change5}\n", "the code 'a' is used twice"),
+        (
+            "id: x\nquestions:\n  - {section: outcomes, wording: w, scale: change5}\n",
+            "questions[0] is missing the key 'code'",
+        ),
+        (
+            "id: x\nquestions:\n  - {code: a, section: elsewhere, wording: w, scale: change5}\n",
+            "questions[0] (a).section",
+        ),
+        (
+            "id: x\nquestions:\n  - {code: a, section: outcomes, wording: w, scale: nope}\n",
+            "questions[0] (a).scale 'nope' is not defined",
+        ),
+        (
+            "id: x\nquestions:\n  - {code: a, section: outcomes, wording: w, scale: change5}\n  - {code: a, section: outcomes, wording: w, scale: change5}\n",
+            "the code 'a' is used twice",
+        ),
         ("questions: []\n", "the file is missing the key 'id'"),
         ("id: x\nquestions: [\n", "not valid YAML"),
     ],

@@ -38,7 +38,11 @@ def _report(result) -> None:
         console.print(f"[yellow]{result.message}[/]", highlight=False)
         return
     console.print(f"[green]{result.message}[/]", highlight=False)
-    unusual = [m for m in result.column_report if m.method in ("fuzzy", "unmatched", "duplicate", "ignored")]
+    unusual = [
+        m
+        for m in result.column_report
+        if m.method in ("fuzzy", "unmatched", "duplicate", "ignored")
+    ]
     if unusual:
         table = Table(title="Columns to check", show_lines=False)
         for name in ("column", "matched to", "how", "score"):
@@ -51,11 +55,17 @@ def _report(result) -> None:
 @ingest_app.command("surveys")
 def ingest_surveys(
     files: list[Path] = typer.Argument(..., help="Survey export(s): .csv, .xlsx or .sav."),
-    instrument: str = typer.Option(..., "--instrument", "-i", help="Instrument id, e.g. poet-holder or poet-carer."),
+    instrument: str = typer.Option(
+        ..., "--instrument", "-i", help="Instrument id, e.g. poet-holder or poet-carer."
+    ),
     council: str = typer.Option(..., "--council", "-c", help="The council the returns are from."),
     wave: int = typer.Option(..., "--wave", "-w", help="Survey wave (year), e.g. 2025."),
-    mapping: Path | None = typer.Option(None, "--mapping", "-m", help="YAML mapping file overriding column matching."),
-    sheet: str | None = typer.Option(None, "--sheet", help="Excel sheet to read (default: the first)."),
+    mapping: Path | None = typer.Option(
+        None, "--mapping", "-m", help="YAML mapping file overriding column matching."
+    ),
+    sheet: str | None = typer.Option(
+        None, "--sheet", help="Excel sheet to read (default: the first)."
+    ),
     db: Path | None = DB_OPTION,
 ) -> None:
     """Load survey returns: headers matched, answers validated, bad values quarantined."""
@@ -66,8 +76,16 @@ def ingest_surveys(
     try:
         for path in files:
             try:
-                result = load_survey_file(con, path, instrument=instrument, council=council,
-                                          wave=wave, mapping=mapping, sheet=sheet, progress=True)
+                result = load_survey_file(
+                    con,
+                    path,
+                    instrument=instrument,
+                    council=council,
+                    wave=wave,
+                    mapping=mapping,
+                    sheet=sheet,
+                    progress=True,
+                )
             except (IngestError, ValueError) as error:
                 fail(str(error))
             _report(result)
@@ -79,8 +97,12 @@ def ingest_surveys(
 def ingest_budgets(
     files: list[Path] = typer.Argument(..., help="Budget register(s): .csv, .xlsx or .sav."),
     council: str = typer.Option(..., "--council", "-c", help="The council whose register this is."),
-    mapping: Path | None = typer.Option(None, "--mapping", "-m", help="YAML mapping file overriding column matching."),
-    sheet: str | None = typer.Option(None, "--sheet", help="Excel sheet to read (default: the first)."),
+    mapping: Path | None = typer.Option(
+        None, "--mapping", "-m", help="YAML mapping file overriding column matching."
+    ),
+    sheet: str | None = typer.Option(
+        None, "--sheet", help="Excel sheet to read (default: the first)."
+    ),
     db: Path | None = DB_OPTION,
 ) -> None:
     """Load a budget register: amounts, dates, management option, support reason, reviews."""
@@ -91,8 +113,9 @@ def ingest_budgets(
     try:
         for path in files:
             try:
-                result = load_budget_file(con, path, council=council, mapping=mapping, sheet=sheet,
-                                          progress=True)
+                result = load_budget_file(
+                    con, path, council=council, mapping=mapping, sheet=sheet, progress=True
+                )
             except (IngestError, ValueError) as error:
                 fail(str(error))
             _report(result)
@@ -102,7 +125,9 @@ def ingest_budgets(
 
 @ingest_app.command("benchmark")
 def ingest_benchmark(
-    files: list[Path] = typer.Argument(..., help="Benchmark CSV: national POET tables or the ASCOF long-format CSV."),
+    files: list[Path] = typer.Argument(
+        ..., help="Benchmark CSV: national POET tables or the ASCOF long-format CSV."
+    ),
     db: Path | None = DB_OPTION,
 ) -> None:
     """Load benchmark tables to compare against (kept beside the shipped national figures)."""
@@ -134,10 +159,10 @@ def status(db: Path | None = DB_OPTION) -> None:
     frame = con.execute(sql).df()
     table = Table(title=f"Loaded in {path}")
     for column in frame.columns:
-        table.add_column(column.replace("_", " "))
+        table.add_column(column.replace("_", " "), overflow="fold")
     for row in frame.itertuples(index=False):
         table.add_row(*["" if v is None or v != v else str(v) for v in row])
-    console.print(table)
+    Console().print(table)  # a fresh console measures the terminal (or $COLUMNS) now
     con.close()
 
 
@@ -170,15 +195,25 @@ def quarantine(
     for column in ("load_id", "file_name", "source_row", "column_name", "raw_value", "reason"):
         table.add_column(column.replace("_", " "), overflow="fold")
     for row in frame.head(limit).itertuples(index=False):
-        table.add_row(str(row.load_id), row.file_name, str(row.source_row), str(row.column_name),
-                      "" if row.raw_value is None else str(row.raw_value), row.reason)
+        table.add_row(
+            str(row.load_id),
+            row.file_name,
+            str(row.source_row),
+            str(row.column_name),
+            "" if row.raw_value is None else str(row.raw_value),
+            row.reason,
+        )
     console.print(table)
 
 
 def demo(
     db: Path | None = DB_OPTION,
-    out: Path | None = typer.Option(None, "--out", help="Where to write the demo export files (default data/demo)."),
-    seed: int = typer.Option(2026, "--seed", help="Random seed; the same seed gives the same data."),
+    out: Path | None = typer.Option(
+        None, "--out", help="Where to write the demo export files (default data/demo)."
+    ),
+    seed: int = typer.Option(
+        2026, "--seed", help="Random seed; the same seed gives the same data."
+    ),
 ) -> None:
     """Generate synthetic councils' survey exports and budget registers and load them."""
     from pipeline.demo import build_demo

@@ -33,8 +33,17 @@ from pipeline.ingest.register_fields import RegisterField, register_fields
 
 RAW_TABLE = "raw_budgets"
 DATE_FORMATS = [
-    "%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%y", "%d %b %Y", "%d %B %Y",
-    "%Y-%m-%d %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%Y/%m/%d",
+    "%d/%m/%Y",
+    "%Y-%m-%d",
+    "%d-%m-%Y",
+    "%d.%m.%Y",
+    "%d/%m/%y",
+    "%d %b %Y",
+    "%d %B %Y",
+    "%Y-%m-%d %H:%M:%S",
+    "%d/%m/%Y %H:%M",
+    "%d/%m/%Y %H:%M:%S",
+    "%Y/%m/%d",
 ]
 
 
@@ -45,7 +54,7 @@ def _date_expression(column: str) -> str:
 
 def _money_expression(column: str) -> str:
     # "£12,345.50", "12345.5", " £ 1,000 " -> DECIMAL; anything else -> NULL (quarantined)
-    cleaned = f"regexp_replace(trim({column}), '^£\\s*|,|\\s', '', 'g')"
+    cleaned = f"regexp_replace(trim({column}), '£|,|\\s', '', 'g')"
     return f"TRY_CAST({cleaned} AS DECIMAL(12, 2))"
 
 
@@ -54,7 +63,8 @@ def _quote(text: str) -> str:
 
 
 def _parse_and_check(
-    con: duckdb.DuckDBPyConnection, matched: list[tuple[ColumnMatch, RegisterField]],
+    con: duckdb.DuckDBPyConnection,
+    matched: list[tuple[ColumnMatch, RegisterField]],
     mapping: Mapping,
 ) -> list[str]:
     """Create temp tables ``parsed`` and ``problems``; return the budgets columns filled."""
@@ -80,7 +90,11 @@ def _parse_and_check(
             if field.maximum is not None:
                 out_of_range += f" OR {parsed} > {field.maximum}"
             selects.append(f"CASE WHEN {out_of_range} THEN NULL ELSE {parsed} END AS {field.code}")
-            range_text = f"{lower:,.0f} to {field.maximum:,.0f}" if field.maximum else f"{lower:,.0f} or more"
+            range_text = (
+                f"{lower:,.0f} to {field.maximum:,.0f}"
+                if field.maximum
+                else f"{lower:,.0f} or more"
+            )
             checks.append(
                 f"SELECT source_row, {name}, {raw}, 'not an amount of money (e.g. £12,345.50)', false "
                 f"FROM {RAW_TABLE} r WHERE {raw} IS NOT NULL AND {parsed} IS NULL"
@@ -92,7 +106,11 @@ def _parse_and_check(
         elif field.type == "category":
             assert field.scale is not None
             value_rows += value_map_rows(
-                con, RAW_TABLE, match, field.scale, mapping.order_for(field.scale.name),
+                con,
+                RAW_TABLE,
+                match,
+                field.scale,
+                mapping.order_for(field.scale.name),
                 describe=lambda code, f=field: f"{f.wording}",
             )
             alias = f"m_{field.code}"
@@ -109,17 +127,21 @@ def _parse_and_check(
             selects.append(f"{raw} AS {field.code}")
         columns.append(field.code)
     register_frame(
-        con, "value_map",
-        pd.DataFrame(value_rows, columns=["question_code", "raw_value", "answer_code", "reason"]).astype(
-            {"raw_value": "object", "answer_code": "object", "reason": "object"}
-        ),
+        con,
+        "value_map",
+        pd.DataFrame(
+            value_rows, columns=["question_code", "raw_value", "answer_code", "reason"]
+        ).astype({"raw_value": "object", "answer_code": "object", "reason": "object"}),
     )
     joins = "\n".join(
         f"LEFT JOIN value_map m_{f.code} ON m_{f.code}.question_code = '{f.code}' "
         f"AND m_{f.code}.raw_value = r.c{m.index}"
-        for m, f in matched if f.type == "category"
+        for m, f in matched
+        if f.type == "category"
     )
-    con.execute(f"CREATE OR REPLACE TEMP TABLE parsed AS SELECT {', '.join(selects)} FROM {RAW_TABLE} r {joins}")
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE parsed AS SELECT {', '.join(selects)} FROM {RAW_TABLE} r {joins}"
+    )
     id_match = next(m for m, f in matched if f.type == "id")
     checks.append(
         f"SELECT source_row, {_quote(id_match.column)}, NULL, "
@@ -153,7 +175,9 @@ def load_budget_file(
     fields = register_fields()
     by_code = {f.code: f for f in fields}
     try:
-        matcher = HeaderMatcher([Target(f.code, f.wording, f.aliases) for f in fields], rules.columns)
+        matcher = HeaderMatcher(
+            [Target(f.code, f.wording, f.aliases) for f in fields], rules.columns
+        )
     except ValueError as error:
         raise IngestError(f"{rules.source}: {error}") from error
     steps = Steps(f"Loading {path.name}", total=4, enabled=progress)
@@ -165,14 +189,18 @@ def load_budget_file(
         if previous:
             return already_loaded_result(path, sha256, previous)
         try:
-            raw = read_into_duckdb(con, path, RAW_TABLE, sheet=sheet or rules.sheet,
-                                   header_score=matcher.header_score)
+            raw = read_into_duckdb(
+                con, path, RAW_TABLE, sheet=sheet or rules.sheet, header_score=matcher.header_score
+            )
         except ReadError as error:
             raise IngestError(str(error)) from error
         steps.advance("matching")
         matches = matcher.match(raw.headers, getattr(raw, "header_labels", None))
-        matched = [(m, by_code[m.code]) for m in matches
-                   if m.code and m.method not in ("duplicate", "ignored")]
+        matched = [
+            (m, by_code[m.code])
+            for m in matches
+            if m.code and m.method not in ("duplicate", "ignored")
+        ]
         if not any(f.type == "id" for _, f in matched):
             raise IngestError(
                 f"{path.name}: no person id column found (expected a header such as 'Person ID'); "
@@ -188,42 +216,77 @@ def load_budget_file(
             columns = _parse_and_check(con, matched, rules)
             pseudonymiser = Pseudonymiser()
             column = f"c{id_match.index}"
-            distinct = [r[0] for r in con.execute(
-                f"SELECT DISTINCT {column} FROM {RAW_TABLE} WHERE {column} IS NOT NULL").fetchall()]
-            register_frame(con, "id_keys", pd.DataFrame({
-                "raw_id": pd.Series(distinct, dtype="object"),
-                "person_key": pseudonymiser.keys_for(council, distinct)}))
+            distinct = [
+                r[0]
+                for r in con.execute(
+                    f"SELECT DISTINCT {column} FROM {RAW_TABLE} WHERE {column} IS NOT NULL"
+                ).fetchall()
+            ]
+            register_frame(
+                con,
+                "id_keys",
+                pd.DataFrame(
+                    {
+                        "raw_id": pd.Series(distinct, dtype="object"),
+                        "person_key": pseudonymiser.keys_for(council, distinct),
+                    }
+                ),
+            )
             con.execute(
                 f"CREATE OR REPLACE TEMP TABLE row_keys AS SELECT r.source_row, k.person_key "
                 f"FROM {RAW_TABLE} r JOIN id_keys k ON k.raw_id = r.{column}"
             )
             load_id = next_load_id(con)
             steps.advance("writing")
-            run_sql_file(con, "budgets_write.sql", {"load_id": load_id, "council": council},
-                         columns=", ".join(columns))
+            run_sql_file(
+                con,
+                "budgets_write.sql",
+                {"load_id": load_id, "council": council},
+                columns=", ".join(columns),
+            )
             rejected, bad_values = con.execute(
                 "SELECT count(DISTINCT source_row) FILTER (WHERE whole_row), "
-                "count(*) FILTER (WHERE NOT whole_row) FROM problems").fetchall()[0]
+                "count(*) FILTER (WHERE NOT whole_row) FROM problems"
+            ).fetchall()[0]
             loaded = raw.rows - rejected
             con.execute(
                 "INSERT INTO loads (load_id, kind, council, file_name, sha256, sheet, rows_read, "
                 "rows_loaded, rows_quarantined, values_quarantined, column_report) "
                 "VALUES (?, 'budgets', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [load_id, council, path.name, sha256, raw.sheet, raw.rows, loaded, rejected,
-                 bad_values, column_report_json(matches)],
+                [
+                    load_id,
+                    council,
+                    path.name,
+                    sha256,
+                    raw.sheet,
+                    raw.rows,
+                    loaded,
+                    rejected,
+                    bad_values,
+                    column_report_json(matches),
+                ],
             )
         for table in (RAW_TABLE, "parsed", "problems", "row_keys", "id_keys", "value_map"):
             con.execute(f'DROP TABLE IF EXISTS "{table}"')
         steps.advance("done")
     result = LoadResult(
-        load_id=load_id, status="loaded", file_name=path.name, sha256=sha256, rows_read=raw.rows,
-        rows_loaded=int(loaded), rows_quarantined=int(rejected), values_quarantined=int(bad_values),
+        load_id=load_id,
+        status="loaded",
+        file_name=path.name,
+        sha256=sha256,
+        rows_read=raw.rows,
+        rows_loaded=int(loaded),
+        rows_quarantined=int(rejected),
+        values_quarantined=int(bad_values),
         column_report=matches,
     )
     result.message = (
         f"{path.name}: loaded {result.rows_loaded} of {result.rows_read} budget records as load "
         f"{load_id}; {rejected} rows and {bad_values} values quarantined"
-        + (f"; columns not recognised: {', '.join(result.unmatched_columns)}"
-           if result.unmatched_columns else "")
+        + (
+            f"; columns not recognised: {', '.join(result.unmatched_columns)}"
+            if result.unmatched_columns
+            else ""
+        )
     )
     return result

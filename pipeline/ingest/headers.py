@@ -78,7 +78,9 @@ class HeaderMatcher:
         """How much a candidate row looks like this file's header: exact matches counted."""
         return float(sum(1 for cell in cells if cell and self.exact(str(cell))))
 
-    def match(self, headers: Sequence[str], labels: Sequence[str | None] | None = None) -> list[ColumnMatch]:
+    def match(
+        self, headers: Sequence[str], labels: Sequence[str | None] | None = None
+    ) -> list[ColumnMatch]:
         """Match every header; ``labels`` (SPSS variable labels) are tried where a name fails."""
         labels = list(labels) if labels else [None] * len(headers)
         matches: list[ColumnMatch] = []
@@ -113,7 +115,9 @@ class HeaderMatcher:
             if len(key) < 4:  # "q1", "id2": too short to guess safely
                 continue
             hit = process.extractOne(
-                key, self._fuzzy_choices, scorer=fuzz.token_sort_ratio,
+                key,
+                self._fuzzy_choices,
+                scorer=fuzz.token_sort_ratio,
                 score_cutoff=THRESHOLDS.fuzzy_header_cutoff,
             )
             if hit and hit[1] > best[1]:

@@ -59,9 +59,7 @@ def already_loaded_result(path: Path, sha256: str, previous: tuple[int, str]) ->
         status="already_loaded",
         file_name=path.name,
         sha256=sha256,
-        message=(
-            f"{path.name}: already loaded as load {load_id} ({file_name}); nothing was added"
-        ),
+        message=(f"{path.name}: already loaded as load {load_id} ({file_name}); nothing was added"),
     )
 
 

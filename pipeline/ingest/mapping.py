@@ -52,14 +52,18 @@ def load_mapping(spec: Path | str | dict | Mapping | None) -> Mapping:
         raise MappingError(f"{source}: a mapping file holds a mapping at the top level")
     unknown = set(spec) - {"columns", "numeric_order", "sheet"}
     if unknown:
-        raise MappingError(f"{source}: unknown keys {sorted(unknown)}; use columns, numeric_order, sheet")
+        raise MappingError(
+            f"{source}: unknown keys {sorted(unknown)}; use columns, numeric_order, sheet"
+        )
     columns = spec.get("columns") or {}
     if not isinstance(columns, dict):
         raise MappingError(f"{source}: columns must map header text to a code (or null)")
     order = spec.get("numeric_order") or {}
     if isinstance(order, str):
         order = {"*": order}
-    if not isinstance(order, dict) or any(v not in ("ascending", "descending") for v in order.values()):
+    if not isinstance(order, dict) or any(
+        v not in ("ascending", "descending") for v in order.values()
+    ):
         raise MappingError(f"{source}: numeric_order must be ascending or descending")
     return Mapping(
         columns={str(k): (None if v is None else str(v)) for k, v in columns.items()},

@@ -47,10 +47,15 @@ def _load(path: str) -> tuple[RegisterField, ...]:
             scale = scales[name]
         fields.append(
             RegisterField(
-                code=str(entry["code"]), type=entry["type"], wording=str(entry.get("wording", entry["code"])),
-                aliases=tuple(str(a) for a in entry.get("aliases") or []), scale=scale,
-                keep_label=entry.get("keep_label"), minimum=entry.get("min"),
-                maximum=entry.get("max"), required=bool(entry.get("required", False)),
+                code=str(entry["code"]),
+                type=entry["type"],
+                wording=str(entry.get("wording", entry["code"])),
+                aliases=tuple(str(a) for a in entry.get("aliases") or []),
+                scale=scale,
+                keep_label=entry.get("keep_label"),
+                minimum=entry.get("min"),
+                maximum=entry.get("max"),
+                required=bool(entry.get("required", False)),
             )
         )
     return tuple(fields)

@@ -49,13 +49,19 @@ class StagedSurvey:
     @property
     def coded(self) -> list[ColumnMatch]:
         return [
-            m for m in self.matches if m.code and m.method not in ("duplicate", "ignored")
+            m
+            for m in self.matches
+            if m.code
+            and m.method not in ("duplicate", "ignored")
             and self.instrument.question(m.code).type == "coded"
         ]
 
     def of_type(self, question_type: str) -> list[ColumnMatch]:
         return [
-            m for m in self.matches if m.code and m.method not in ("duplicate", "ignored")
+            m
+            for m in self.matches
+            if m.code
+            and m.method not in ("duplicate", "ignored")
             and self.instrument.question(m.code).type == question_type
         ]
 
@@ -75,7 +81,10 @@ def _targets(instrument: Instrument) -> list[Target]:
 
 
 def stage_survey_file(
-    con: duckdb.DuckDBPyConnection, path: Path, instrument: Instrument, mapping: Mapping,
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    instrument: Instrument,
+    mapping: Mapping,
     sheet: str | None,
 ) -> StagedSurvey:
     """Read, match headers and map answers; raises IngestError if nothing can be loaded."""
@@ -101,7 +110,11 @@ def stage_survey_file(
         question = instrument.question(match.code or "")
         assert question.scale is not None
         rows += value_map_rows(
-            con, RAW_TABLE, match, question.scale, mapping.order_for(question.scale.name),
+            con,
+            RAW_TABLE,
+            match,
+            question.scale,
+            mapping.order_for(question.scale.name),
             describe=lambda code, q=question: f"{q.code} ({q.domain})",
         )
     staged.value_map = pd.DataFrame(
@@ -111,7 +124,10 @@ def stage_survey_file(
 
 
 def _row_keys(
-    con: duckdb.DuckDBPyConnection, staged: StagedSurvey, council: str, sha256: str,
+    con: duckdb.DuckDBPyConnection,
+    staged: StagedSurvey,
+    council: str,
+    sha256: str,
     pseudonymiser: Pseudonymiser,
 ) -> None:
     """Temp table row_keys(source_row, respondent_key): HMAC of the reference, or file+row."""
@@ -119,33 +135,46 @@ def _row_keys(
     if ids:
         column = f"c{ids[0].index}"
         distinct = [
-            r[0] for r in con.execute(
+            r[0]
+            for r in con.execute(
                 f"SELECT DISTINCT {column} FROM {RAW_TABLE} WHERE {column} IS NOT NULL"
             ).fetchall()
         ]
         register_frame(
-            con, "id_keys",
-            pd.DataFrame({"raw_id": pd.Series(distinct, dtype="object"),
-                          "respondent_key": pseudonymiser.keys_for(council, distinct)}),
+            con,
+            "id_keys",
+            pd.DataFrame(
+                {
+                    "raw_id": pd.Series(distinct, dtype="object"),
+                    "respondent_key": pseudonymiser.keys_for(council, distinct),
+                }
+            ),
         )
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE row_keys AS SELECT r.source_row, k.respondent_key "
             f"FROM {RAW_TABLE} r JOIN id_keys k ON k.raw_id = r.{column}"
         )
         blank_rows = [
-            r[0] for r in con.execute(
+            r[0]
+            for r in con.execute(
                 f"SELECT source_row FROM {RAW_TABLE} WHERE {column} IS NULL"
             ).fetchall()
         ]
         con.execute("DROP TABLE id_keys")
     else:
-        con.execute("CREATE OR REPLACE TEMP TABLE row_keys (source_row BIGINT, respondent_key VARCHAR)")
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE row_keys (source_row BIGINT, respondent_key VARCHAR)"
+        )
         blank_rows = [r[0] for r in con.execute(f"SELECT source_row FROM {RAW_TABLE}").fetchall()]
     if blank_rows:
-        anonymous = pd.DataFrame({
-            "source_row": blank_rows,
-            "respondent_key": [pseudonymiser.anonymous_key(council, sha256, r) for r in blank_rows],
-        })
+        anonymous = pd.DataFrame(
+            {
+                "source_row": blank_rows,
+                "respondent_key": [
+                    pseudonymiser.anonymous_key(council, sha256, r) for r in blank_rows
+                ],
+            }
+        )
         register_frame(con, "anonymous_keys", anonymous)
         con.execute("INSERT INTO row_keys SELECT source_row, respondent_key FROM anonymous_keys")
         con.execute("DROP TABLE anonymous_keys")
@@ -170,14 +199,16 @@ def _write(con: duckdb.DuckDBPyConnection, staged: StagedSurvey, params: dict) -
         f"AND m{n}.raw_value = r.c{m.index}"
         for n, m in enumerate(coded)
     )
-    coded_values = ", ".join(f"m{n}.answer_code AS {_quote(m.code or '')}" for n, m in enumerate(coded))
-    fields = [
-        (m, staged.instrument.question(m.code or "").respondent_field) for m in coded
-    ]
+    coded_values = ", ".join(
+        f"m{n}.answer_code AS {_quote(m.code or '')}" for n, m in enumerate(coded)
+    )
+    fields = [(m, staged.instrument.question(m.code or "").respondent_field) for m in coded]
     fields = [(m, f) for m, f in fields if f]
     id_matches = staged.of_type("id")
     run_sql_file(
-        con, "survey_write.sql", params,
+        con,
+        "survey_write.sql",
+        params,
         raw=RAW_TABLE,
         coded_values=coded_values,
         coded_joins=coded_joins,
@@ -191,14 +222,23 @@ def _write(con: duckdb.DuckDBPyConnection, staged: StagedSurvey, params: dict) -
     for match in coded:
         if match.code in invalid:
             run_sql_file(
-                con, "survey_invalid.sql",
+                con,
+                "survey_invalid.sql",
                 {**params, "column_name": match.column, "question_code": match.code},
-                raw=RAW_TABLE, index=str(match.index),
+                raw=RAW_TABLE,
+                index=str(match.index),
             )
+    _write_comments(con, staged, params)
+
+
+def _write_comments(con: duckdb.DuckDBPyConnection, staged: StagedSurvey, params: dict) -> None:
     texts = staged.of_type("text")
     if texts:
         run_sql_file(
-            con, "survey_comments.sql", params, raw=RAW_TABLE,
+            con,
+            "survey_comments.sql",
+            params,
+            raw=RAW_TABLE,
             text_columns=", ".join(f"c{m.index} AS {_quote(m.code or '')}" for m in texts),
         )
 
@@ -238,8 +278,11 @@ def load_survey_file(
             _row_keys(con, staged, council.strip(), sha256, pseudonymiser)
             load_id = next_load_id(con)
             params = {
-                "load_id": load_id, "instrument": definition.id, "version": definition.version,
-                "council": council.strip(), "wave": int(wave),
+                "load_id": load_id,
+                "instrument": definition.id,
+                "version": definition.version,
+                "council": council.strip(),
+                "wave": int(wave),
             }
             steps.advance("validating and writing")
             _write(con, staged, params)
@@ -254,17 +297,35 @@ def load_survey_file(
                 "INSERT INTO loads (load_id, kind, instrument, instrument_version, council, wave, "
                 "file_name, sha256, sheet, rows_read, rows_loaded, rows_quarantined, "
                 "values_quarantined, column_report) VALUES (?, 'survey', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [load_id, definition.id, definition.version, council.strip(), int(wave), path.name,
-                 sha256, staged.raw.sheet, staged.raw.rows, counts[0], counts[1], values_bad,
-                 column_report_json(staged.matches)],
+                [
+                    load_id,
+                    definition.id,
+                    definition.version,
+                    council.strip(),
+                    int(wave),
+                    path.name,
+                    sha256,
+                    staged.raw.sheet,
+                    staged.raw.rows,
+                    counts[0],
+                    counts[1],
+                    values_bad,
+                    column_report_json(staged.matches),
+                ],
             )
             steps.advance("committing")
         _drop_temps(con)
         steps.advance("done")
     result = LoadResult(
-        load_id=load_id, status="loaded", file_name=path.name, sha256=sha256,
-        rows_read=staged.raw.rows, rows_loaded=int(counts[0]), rows_quarantined=int(counts[1]),
-        values_quarantined=int(values_bad), column_report=staged.matches,
+        load_id=load_id,
+        status="loaded",
+        file_name=path.name,
+        sha256=sha256,
+        rows_read=staged.raw.rows,
+        rows_loaded=int(counts[0]),
+        rows_quarantined=int(counts[1]),
+        values_quarantined=int(values_bad),
+        column_report=staged.matches,
     )
     result.message = _summary(result)
     return result
@@ -287,14 +348,19 @@ def _drop_temps(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def preview_survey_file(
-    path: str | Path, *, instrument: str, mapping: Path | str | dict | Mapping | None = None,
+    path: str | Path,
+    *,
+    instrument: str,
+    mapping: Path | str | dict | Mapping | None = None,
     sheet: str | None = None,
 ) -> Preview:
     """Match and validate a file in memory, writing nothing: what a load would do."""
     path = Path(path)
     con = duckdb.connect()
     try:
-        staged = stage_survey_file(con, path, get_instrument(instrument), load_mapping(mapping), sheet)
+        staged = stage_survey_file(
+            con, path, get_instrument(instrument), load_mapping(mapping), sheet
+        )
         register_frame(con, "value_map", staged.value_map)
         names = {m.code: m.column for m in staged.coded}
         bad = staged.value_map[staged.value_map["answer_code"].isna()]
@@ -305,7 +371,9 @@ def preview_survey_file(
                 f"SELECT source_row FROM {RAW_TABLE} WHERE c{index} = ? ORDER BY 1",
                 [record.raw_value],
             ).fetchall():
-                rows.append((source_row, names[record.question_code], record.raw_value, record.reason))
+                rows.append(
+                    (source_row, names[record.question_code], record.raw_value, record.reason)
+                )
         return Preview(
             column_report=pd.DataFrame([m.as_dict() for m in staged.matches]),
             unmatched=[m.column for m in staged.matches if m.method in ("unmatched", "duplicate")],

@@ -44,7 +44,9 @@ def apply_migrations(con: duckdb.DuckDBPyConnection) -> list[int]:
         con.execute("BEGIN TRANSACTION")
         try:
             con.execute(path.read_text(encoding="utf-8"))
-            con.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)", [version, name])
+            con.execute(
+                "INSERT INTO schema_migrations (version, name) VALUES (?, ?)", [version, name]
+            )
             con.execute("COMMIT")
         except Exception:
             con.execute("ROLLBACK")
@@ -101,7 +103,9 @@ def read_only_connection(
     """Open the database read-only, retrying while a writer holds the file."""
     path = Path(db_path)
     if not path.exists():
-        raise FileNotFoundError(f"{path}: no database here; run `outcomes demo` or load files first")
+        raise FileNotFoundError(
+            f"{path}: no database here; run `outcomes demo` or load files first"
+        )
     last_error: Exception | None = None
     for _ in range(attempts):
         try:

@@ -27,15 +27,18 @@ def test_environment_key_overrides_the_file(tmp_path, monkeypatch):
 
 def test_matches_the_standard_library_hmac():
     pseudonymiser = Pseudonymiser(b"k" * 10)
-    expected = hmac.new(b"k" * 10, "northshire\x1fAB123".encode(), hashlib.sha256).hexdigest()
+    expected = hmac.new(b"k" * 10, b"northshire\x1fAB123", hashlib.sha256).hexdigest()
     assert pseudonymiser.key_for("Northshire", " ab123 ") == expected
     long_key = b"x" * 100  # keys longer than the block are hashed first, as RFC 2104 says
-    assert Pseudonymiser(long_key).key_for("c", "1") == hmac.new(
-        long_key, "c\x1f1".encode(), hashlib.sha256
-    ).hexdigest()
+    assert (
+        Pseudonymiser(long_key).key_for("c", "1")
+        == hmac.new(long_key, b"c\x1f1", hashlib.sha256).hexdigest()
+    )
 
 
 def test_council_scoped_and_spreadsheet_floats_folded():
     pseudonymiser = Pseudonymiser(b"secret")
     assert pseudonymiser.key_for("Northshire", "1234") != pseudonymiser.key_for("Eastbrook", "1234")
-    assert pseudonymiser.key_for("Northshire", "1234.0") == pseudonymiser.key_for("northshire", "1234")
+    assert pseudonymiser.key_for("Northshire", "1234.0") == pseudonymiser.key_for(
+        "northshire", "1234"
+    )

@@ -9,7 +9,14 @@ CONTRACT = {
     "loads": ["load_id", "sha256"],
     "respondents": ["respondent_key", "instrument", "council", "wave", "load_id", "source_row"],
     "answers": ["respondent_key", "question_code", "answer_code"],
-    "budgets": ["person_key", "council", "agreed_annual", "indicative", "management_option", "load_id"],
+    "budgets": [
+        "person_key",
+        "council",
+        "agreed_annual",
+        "indicative",
+        "management_option",
+        "load_id",
+    ],
     "quarantine": ["load_id", "source_row", "column_name", "raw_value", "reason"],
     "benchmarks": ["measure_id", "source", "year", "value"],
 }
@@ -19,13 +26,18 @@ def test_migrations_apply_once_and_contract_columns_exist(tmp_path):
     con = connect(tmp_path / "a.duckdb")
     versions = [v for v, _, _ in migrations()]
     assert versions == sorted(versions) and versions[0] == 1
-    applied = [r[0] for r in con.execute("SELECT version FROM schema_migrations ORDER BY 1").fetchall()]
+    applied = [
+        r[0] for r in con.execute("SELECT version FROM schema_migrations ORDER BY 1").fetchall()
+    ]
     assert applied == versions
     assert apply_migrations(con) == []  # nothing left to do
     for table, columns in CONTRACT.items():
-        have = {r[0] for r in con.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [table]
-        ).fetchall()}
+        have = {
+            r[0]
+            for r in con.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [table]
+            ).fetchall()
+        }
         assert set(columns) <= have, (table, set(columns) - have)
     con.close()
     again = connect(tmp_path / "a.duckdb")  # re-opening does not re-apply

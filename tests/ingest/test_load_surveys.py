@@ -1,0 +1,336 @@
+"""Loading real survey files: counts, quarantine reasons, lineage, no-ops and failed loads."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipeline.ingest import IngestError, load_survey_file, preview_survey_file
+from pipeline.store import connect
+from tests.conftest import FIXTURES
+from tests.fixtures import make_fixtures as fx
+
+TABLES = ("loads", "respondents", "answers", "comments", "budgets", "quarantine")
+
+
+@pytest.fixture
+def con(tmp_path):
+    connection = connect(tmp_path / "outcomes.duckdb")
+    yield connection
+    connection.close()
+
+
+def snapshot(con: duckdb.DuckDBPyConnection) -> dict[str, list]:
+    """Every row of every data table, to prove a failed load changed nothing."""
+    return {t: sorted(map(repr, con.execute(f"SELECT * FROM {t}").fetchall())) for t in TABLES}
+
+
+def load_cp1252(con, **kwargs):
+    return load_survey_file(
+        con,
+        FIXTURES / fx.HOLDER_CP1252,
+        instrument="poet-holder",
+        council="Northshire",
+        wave=2025,
+        **kwargs,
+    )
+
+
+def test_windows_1252_file_with_title_rows_loads_and_quarantines_the_planted_problems(con):
+    result = load_cp1252(con)
+    assert result.status == "loaded"
+    assert result.rows_read == fx.HOLDER_CP1252_ROWS
+    assert result.rows_quarantined == 1  # the duplicate return
+    assert result.rows_loaded == fx.HOLDER_CP1252_ROWS - 1
+    assert result.values_quarantined == len(fx.HOLDER_CP1252_BAD)
+
+    rows = con.execute(
+        "SELECT source_row, column_name, raw_value, reason, whole_row FROM quarantine "
+        "WHERE load_id = ? ORDER BY source_row",
+        [result.load_id],
+    ).fetchall()
+    bad = {row[0]: row for row in rows if not row[4]}
+    for source_row, (header, raw, _why) in fx.HOLDER_CP1252_BAD.items():
+        assert bad[source_row][1] == header
+        assert bad[source_row][2] == raw
+        assert "is not an answer to" in bad[source_row][3]
+    whole = [row for row in rows if row[4]]
+    assert [row[0] for row in whole] == [fx.HOLDER_CP1252_DUPLICATE["repeat_row"]]
+    assert "duplicate return" in whole[0][3]
+    assert fx.HOLDER_CP1252_DUPLICATE["reference"] not in (whole[0][2] or "")
+
+    # the rest of a return with a bad value still loads; the bad value counts as missing
+    answered = con.execute(
+        "SELECT question_code FROM answers a JOIN respondents r USING (respondent_key, council, wave, instrument) "
+        "WHERE r.source_row = 9 ORDER BY 1"
+    ).fetchall()
+    codes = [row[0] for row in answered]
+    assert "out_dignity" not in codes and "out_quality_of_life" in codes
+
+    # lineage: every respondent has its load and its row as a person sees it
+    source_rows = [
+        r[0] for r in con.execute("SELECT source_row FROM respondents ORDER BY 1").fetchall()
+    ]
+    assert source_rows[0] == fx.HOLDER_CP1252_FIRST_ROW
+    assert fx.HOLDER_CP1252_DUPLICATE["repeat_row"] not in source_rows
+
+
+def test_label_variants_map_to_canonical_codes(con):
+    load_cp1252(con)
+    codes = {
+        r[0]
+        for r in con.execute(
+            "SELECT DISTINCT answer_code FROM answers WHERE question_code LIKE 'out_%'"
+        ).fetchall()
+    }
+    assert codes <= {
+        "much_worse",
+        "worse",
+        "same",
+        "better",
+        "much_better",
+        "not_applicable",
+        "dont_know",
+    }
+    assert {
+        "dont_know",
+        "not_applicable",
+        "same",
+        "better",
+    } <= codes  # "Don’t know", "N/A", "stayed the same ", "GOT BETTER"
+    ages = {r[0] for r in con.execute("SELECT DISTINCT age_band FROM respondents").fetchall()}
+    assert "35-44" in ages  # written with an en dash in the file
+
+
+def test_free_text_survives_the_encoding_and_goes_to_comments(con):
+    load_cp1252(con)
+    comments = [r[0] for r in con.execute("SELECT comment_text FROM comments").fetchall()]
+    assert fx.HOLDER_CP1252_COMMENT in comments
+    assert (
+        con.execute("SELECT count(*) FROM answers WHERE question_code LIKE 'comment%'").fetchall()[
+            0
+        ][0]
+        == 0
+    )
+
+
+def test_loading_the_same_file_again_adds_nothing(con, tmp_path):
+    first = load_cp1252(con)
+    before = snapshot(con)
+    copy = tmp_path / "renamed-copy.csv"
+    shutil.copy(FIXTURES / fx.HOLDER_CP1252, copy)
+    again = load_survey_file(con, copy, instrument="poet-holder", council="Northshire", wave=2025)
+    assert again.status == "already_loaded"
+    assert again.load_id == first.load_id
+    assert "already loaded" in again.message
+    assert snapshot(con) == before
+
+
+def test_a_return_already_in_the_database_is_quarantined_whole(con, tmp_path):
+    load_cp1252(con)
+    edited = tmp_path / "second-export.csv"
+    raw = (FIXTURES / fx.HOLDER_CP1252).read_bytes()
+    edited.write_bytes(raw + b"\r\n")  # different bytes, same returns: a re-export
+    result = load_survey_file(
+        con, edited, instrument="poet-holder", council="Northshire", wave=2025
+    )
+    assert result.rows_loaded == 0
+    assert result.rows_quarantined == fx.HOLDER_CP1252_ROWS
+    # the same people in another wave are new returns
+    other_wave = load_survey_file(
+        con, edited, instrument="poet-holder", council="Northshire", wave=2026
+    )
+    assert other_wave.status == "already_loaded"  # the bytes were loaded once already
+    assert con.execute("SELECT count(DISTINCT wave) FROM respondents").fetchall()[0][0] == 1
+
+
+def test_xlsx_with_title_rows_reports_the_unrecognised_column(con):
+    result = load_survey_file(
+        con, FIXTURES / fx.HOLDER_XLSX, instrument="poet-holder", council="Northshire", wave=2025
+    )
+    assert result.rows_read == fx.HOLDER_XLSX_ROWS
+    assert result.rows_loaded + result.rows_quarantined == fx.HOLDER_XLSX_ROWS
+    assert "Internal notes" in result.unmatched_columns
+    report = con.execute(
+        "SELECT column_report FROM loads WHERE load_id = ?", [result.load_id]
+    ).fetchall()[0][0]
+    assert "Internal notes" in report and "unmatched" in report
+    rows = {r[0] for r in con.execute("SELECT source_row FROM respondents").fetchall()}
+    assert fx.HOLDER_XLSX_BLANK_ROW not in rows and fx.HOLDER_XLSX_BLANK_ROW + 1 in rows
+
+
+def test_spss_value_labels_are_used(con):
+    result = load_survey_file(
+        con, FIXTURES / fx.HOLDER_SAV, instrument="poet-holder", council="Northshire", wave=2024
+    )
+    assert result.rows_loaded == fx.HOLDER_SAV_ROWS
+    assert result.values_quarantined == 1  # the unlabelled 9
+    reason = con.execute("SELECT raw_value, column_name FROM quarantine").fetchall()
+    assert reason == [("9", "out_dignity")]
+    labels = {
+        r[0]
+        for r in con.execute(
+            "SELECT DISTINCT answer_code FROM answers WHERE question_code = 'out_independence'"
+        ).fetchall()
+    }
+    assert labels and labels <= {"much_worse", "worse", "same", "better", "much_better"}
+
+
+def test_carer_latin1_tab_file_loads_against_the_carer_instrument(con):
+    result = load_survey_file(
+        con, FIXTURES / fx.CARER_LATIN1, instrument="poet-carer", council="Northshire", wave=2025
+    )
+    assert result.rows_loaded == fx.CARER_LATIN1_ROWS
+    assert (
+        con.execute("SELECT count(*) FROM respondents WHERE relationship IS NOT NULL").fetchall()[
+            0
+        ][0]
+        > 0
+    )
+    comments = [r[0] for r in con.execute("SELECT comment_text FROM comments").fetchall()]
+    assert fx.CARER_LATIN1_COMMENT in comments
+
+
+def test_numeric_answers_and_a_descending_mapping(con, tmp_path):
+    ascending = load_survey_file(
+        con, FIXTURES / fx.HOLDER_UTF8, instrument="poet-holder", council="Eastbrook", wave=2025
+    )
+    assert ascending.rows_loaded == fx.HOLDER_UTF8_ROWS
+    first = dict(
+        con.execute(
+            "SELECT question_code, answer_code FROM answers a JOIN respondents r "
+            "USING (respondent_key, council, wave, instrument) WHERE r.source_row = 2 AND r.council = 'Eastbrook'"
+        ).fetchall()
+    )
+    reversed_copy = tmp_path / "reversed.csv"
+    reversed_copy.write_bytes((FIXTURES / fx.HOLDER_UTF8).read_bytes() + b"\n")  # new bytes
+    load_survey_file(
+        con,
+        reversed_copy,
+        instrument="poet-holder",
+        council="Westmere",
+        wave=2025,
+        mapping={"numeric_order": "descending"},
+    )
+    flipped = dict(
+        con.execute(
+            "SELECT question_code, answer_code FROM answers a JOIN respondents r "
+            "USING (respondent_key, council, wave, instrument) WHERE r.source_row = 2 AND r.council = 'Westmere'"
+        ).fetchall()
+    )
+    opposite = {
+        "much_worse": "much_better",
+        "worse": "better",
+        "same": "same",
+        "better": "worse",
+        "much_better": "much_worse",
+    }
+    for code in ("out_dignity", "out_control"):
+        if first.get(code) in opposite:
+            assert flipped[code] == opposite[first[code]]
+
+
+def test_mapping_file_renames_a_column(con, tmp_path):
+    mapping = tmp_path / "map.yaml"
+    mapping.write_text(
+        'columns:\n  "Date returned": null\n  "Internal notes": comment_change\n', encoding="utf-8"
+    )
+    result = load_survey_file(
+        con,
+        FIXTURES / fx.HOLDER_XLSX,
+        instrument="poet-holder",
+        council="Northshire",
+        wave=2025,
+        mapping=mapping,
+    )
+    methods = {m.column: m.method for m in result.column_report}
+    assert methods["Date returned"] == "ignored"
+    assert methods["Internal notes"] == "mapping"
+    assert result.unmatched_columns == []
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("truncated.xlsx", "truncated"),
+        ("empty.csv", "empty"),
+        ("header_only.csv", "no data rows"),
+        ("not_a_survey.csv", "no column matches a question"),
+        ("wrong_type.pdf", ".pdf"),
+    ],
+)
+def test_unreadable_files_are_refused_and_change_nothing(con, name, message):
+    load_cp1252(con)
+    before = snapshot(con)
+    with pytest.raises(IngestError) as error:
+        load_survey_file(
+            con, FIXTURES / name, instrument="poet-holder", council="Northshire", wave=2025
+        )
+    assert name in str(error.value)
+    assert message.lower() in str(error.value).lower()
+    assert snapshot(con) == before
+
+
+def test_a_failure_inside_the_write_rolls_everything_back(con, monkeypatch):
+    load_cp1252(con)
+    before = snapshot(con)
+    import pipeline.ingest.surveys as surveys
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full half-way")
+
+    monkeypatch.setattr(surveys, "_write_comments", broken)
+    with pytest.raises(RuntimeError):
+        load_survey_file(
+            con, FIXTURES / fx.HOLDER_UTF8, instrument="poet-holder", council="Eastbrook", wave=2025
+        )
+    assert snapshot(con) == before
+
+
+def test_no_raw_identifier_is_stored_anywhere(tmp_path):
+    db = tmp_path / "plain.duckdb"
+    con = connect(db)
+    con.execute("SET force_compression = 'uncompressed'")  # so a byte scan would see raw text
+    load_cp1252(con)
+    load_survey_file(
+        con, FIXTURES / fx.HOLDER_XLSX, instrument="poet-holder", council="Northshire", wave=2025
+    )
+    from pipeline.ingest import load_budget_file
+
+    load_budget_file(con, FIXTURES / fx.BUDGETS, council="Northshire")
+    raw_ids = set(fx.BUDGETS_LINKED_IDS) | {
+        fx.HOLDER_CP1252_DUPLICATE["reference"],
+        str(fx.HOLDER_XLSX_FIRST_ID),
+    }
+    columns = con.execute(
+        "SELECT table_name, column_name FROM information_schema.columns "
+        "WHERE data_type = 'VARCHAR' AND table_schema = 'main'"
+    ).fetchall()
+    for table, column in columns:
+        values = {
+            r[0] for r in con.execute(f'SELECT DISTINCT "{column}" FROM "{table}"').fetchall()
+        }
+        assert not (values & raw_ids), (table, column)
+    con.execute("CHECKPOINT")
+    con.close()
+    content = Path(db).read_bytes()
+    for raw in raw_ids:
+        assert raw.encode() not in content
+    # ...while the survey and budget records of the same people still link
+    con = duckdb.connect(str(db), read_only=True)
+    linked = con.execute(
+        "SELECT count(DISTINCT r.respondent_key) FROM respondents r JOIN budgets b "
+        "ON b.person_key = r.respondent_key AND b.council = r.council"
+    ).fetchall()[0][0]
+    assert linked >= 20
+
+
+def test_preview_shows_matches_and_what_would_be_quarantined_without_writing():
+    preview = preview_survey_file(FIXTURES / fx.HOLDER_CP1252, instrument="poet-holder")
+    assert preview.rows == fx.HOLDER_CP1252_ROWS
+    assert set(preview.would_quarantine["source_row"]) == set(fx.HOLDER_CP1252_BAD)
+    matched = dict(zip(preview.column_report["column"], preview.column_report["code"], strict=True))
+    assert matched["Q12 Being supported with dignity and respect"] == "out_dignity"

@@ -1,0 +1,123 @@
+"""The `outcomes` command as an analyst uses it: ingest, status, quarantine, failures."""
+
+from __future__ import annotations
+
+import csv
+
+from typer.testing import CliRunner
+
+from pipeline.cli import app
+from tests.conftest import FIXTURES
+from tests.fixtures import make_fixtures as fx
+
+runner = CliRunner()
+
+
+def invoke(*args: str):
+    return runner.invoke(app, list(args), catch_exceptions=False)
+
+
+def test_ingest_status_and_quarantine_export(tmp_path):
+    db = str(tmp_path / "cli.duckdb")
+    result = invoke(
+        "ingest", "budgets", str(FIXTURES / fx.BUDGETS), "--council", "Northshire", "--db", db
+    )
+    assert result.exit_code == 0, result.output
+    assert "loaded 40 of 40 budget records" in result.output
+    result = invoke(
+        "ingest",
+        "surveys",
+        str(FIXTURES / fx.HOLDER_XLSX),
+        "--instrument",
+        "poet-holder",
+        "--council",
+        "Northshire",
+        "--wave",
+        "2025",
+        "--db",
+        db,
+    )
+    assert result.exit_code == 0, result.output
+    assert "Internal notes" in result.output  # the unmatched column is reported
+    again = invoke(
+        "ingest",
+        "surveys",
+        str(FIXTURES / fx.HOLDER_XLSX),
+        "--instrument",
+        "poet-holder",
+        "--council",
+        "Northshire",
+        "--wave",
+        "2025",
+        "--db",
+        db,
+    )
+    assert again.exit_code == 0 and "already loaded" in again.output
+
+    status = runner.invoke(app, ["status", "--db", db], env={"COLUMNS": "200"})
+    assert status.exit_code == 0
+    assert (
+        "Northshire" in status.output
+        and "poet-holder" in status.output
+        and "budgets" in status.output
+    )
+
+    out = tmp_path / "quarantine.csv"
+    listing = invoke("quarantine", "--db", db, "--csv", str(out))
+    assert listing.exit_code == 0
+    with out.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert {int(r["source_row"]) for r in rows if r["file_name"] == fx.BUDGETS} == set(
+        fx.BUDGETS_BAD
+    )
+    assert all(r["reason"] for r in rows)
+
+
+def test_failure_exits_non_zero_with_a_one_line_reason(tmp_path):
+    db = str(tmp_path / "cli.duckdb")
+    result = runner.invoke(
+        app,
+        [
+            "ingest",
+            "surveys",
+            str(FIXTURES / "truncated.xlsx"),
+            "--instrument",
+            "poet-holder",
+            "--council",
+            "Northshire",
+            "--wave",
+            "2025",
+            "--db",
+            db,
+        ],
+    )
+    assert result.exit_code == 1
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and "truncated.xlsx" in lines[0]
+
+
+def test_unknown_instrument_is_a_clear_error(tmp_path):
+    result = runner.invoke(
+        app,
+        [
+            "ingest",
+            "surveys",
+            str(FIXTURES / fx.HOLDER_UTF8),
+            "--instrument",
+            "poet-nope",
+            "--council",
+            "N",
+            "--wave",
+            "2025",
+            "--db",
+            str(tmp_path / "x.duckdb"),
+        ],
+    )
+    assert result.exit_code == 1
+    assert "unknown instrument 'poet-nope'" in result.output and "poet-holder" in result.output
+
+
+def test_help_lists_the_commands():
+    result = invoke("--help")
+    for command in ("ingest", "status", "quarantine", "demo"):
+        assert command in result.output
