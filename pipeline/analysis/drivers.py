@@ -31,7 +31,6 @@ import duckdb
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
-from scipy.linalg import qr
 
 from pipeline.analysis.intervals import share_percent, wilson_percent
 from pipeline.analysis.sql_files import run_sql
@@ -153,13 +152,19 @@ def independent_columns(matrix: pd.DataFrame) -> list[str]:
     """Drop constant and linearly dependent columns (keeping earlier ones) so the fit is defined."""
     keep = ["const"] + [c for c in matrix.columns if c != "const" and matrix[c].nunique() > 1]
     values = matrix[keep].to_numpy(dtype=float)
-    if values.shape[0] == 0:
-        return keep
-    _, r, pivots = qr(values, mode="economic", pivoting=True)
-    diagonal = np.abs(np.diag(r))
-    rank = int((diagonal > diagonal.max() * 1e-10).sum()) if diagonal.size else 0
-    chosen = set(pivots[:rank])
-    return [keep[i] for i in range(len(keep)) if i in chosen]
+    gram = values.T @ values  # columns x columns: small whatever the number of people
+    chosen: list[int] = []
+    for j in range(len(keep)):
+        if gram[j, j] <= 0:
+            continue
+        if chosen:
+            # squared length of column j left over after projecting it on the chosen columns
+            cross = gram[np.ix_(chosen, [j])]
+            residual = gram[j, j] - (cross.T @ np.linalg.solve(gram[np.ix_(chosen, chosen)], cross))
+            if residual.item() <= 1e-9 * gram[j, j]:
+                continue
+        chosen.append(j)
+    return [keep[j] for j in chosen]
 
 
 def fit_outcome(

@@ -195,3 +195,22 @@ def test_crosstabs_count_better_by_process_group(seeded):
     review = table[table.process_code == "proc_review"].set_index("process_group")
     assert review.loc["not_answered", "n"] == valid.proc_review.isna().sum()
     assert set(table.groupby("process_code")["n"].sum()) == {len(valid)}
+
+
+def test_constant_and_duplicated_indicators_are_dropped_before_fitting():
+    from pipeline.analysis.drivers import independent_columns
+
+    rng = np.random.default_rng(0)
+    a = (rng.random(200) < 0.4).astype(float)
+    b = (rng.random(200) < 0.5).astype(float)
+    matrix = pd.DataFrame(
+        {
+            "const": 1.0,
+            "a": a,
+            "a_copy": a,  # someone who skipped every item is "not answered" on each of them
+            "not_a": 1.0 - a,  # const - a: linearly dependent
+            "b": b,
+            "never": 0.0,
+        }
+    )
+    assert independent_columns(matrix) == ["const", "a", "b"]
