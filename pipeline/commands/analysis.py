@@ -1,4 +1,4 @@
-"""Analysis commands: ``outcomes compare``, ``outcomes trends`` and ``outcomes ingest-benchmark``.
+"""Analysis commands: ``outcomes compare``, ``outcomes trends`` and ``outcomes ingest benchmark``.
 
 Each command parses its options, calls one function of ``pipeline.analysis`` and renders the
 frame it gets back as a table, CSV or JSON. Output passes through ``pipeline.disclosure.protect``
@@ -220,4 +220,3 @@ def register(app: typer.Typer) -> None:
     """Add the analysis commands to the ``outcomes`` app."""
     app.command("compare")(compare)
     app.command("trends")(trends_command)
-    app.command("ingest-benchmark")(ingest_benchmark)

@@ -123,29 +123,6 @@ def ingest_budgets(
         con.close()
 
 
-@ingest_app.command("benchmark")
-def ingest_benchmark(
-    files: list[Path] = typer.Argument(
-        ..., help="Benchmark CSV: national POET tables or the ASCOF long-format CSV."
-    ),
-    db: Path | None = DB_OPTION,
-) -> None:
-    """Load benchmark tables to compare against (kept beside the shipped national figures)."""
-    from pipeline.analysis import load_benchmark_file
-    from pipeline.store import connect
-
-    con = connect(_db(db))
-    try:
-        for path in files:
-            try:
-                result = load_benchmark_file(con, path)
-            except (ValueError, OSError) as error:
-                fail(str(error))
-            console.print(getattr(result, "message", None) or str(result), highlight=False)
-    finally:
-        con.close()
-
-
 def status(db: Path | None = DB_OPTION) -> None:
     """What is loaded: returns by council, wave and instrument, budgets, and quarantine counts."""
     from pipeline.store import read_only_connection
@@ -224,6 +201,9 @@ def demo(
 
 
 def register(app: typer.Typer) -> None:
+    from pipeline.commands.analysis import ingest_benchmark
+
+    ingest_app.command("benchmark")(ingest_benchmark)
     app.add_typer(ingest_app, name="ingest")
     app.command("status")(status)
     app.command("quarantine")(quarantine)

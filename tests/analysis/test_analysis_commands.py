@@ -1,4 +1,4 @@
-"""The compare, trends and ingest-benchmark commands: thin layers over the analysis API."""
+"""The compare, trends and ingest benchmark commands: thin layers over the analysis API."""
 
 from __future__ import annotations
 
@@ -70,9 +70,9 @@ def test_trends_table(db):
 
 def test_ingest_benchmark_then_compare_with_it(db):
     path = FIXTURES / "benchmarks" / "poet-national-tables-2014.csv"
-    first = runner.invoke(app, ["ingest-benchmark", "--db", str(db), str(path)])
+    first = runner.invoke(app, ["ingest", "benchmark", "--db", str(db), str(path)])
     assert first.exit_code == 0 and "loaded 7 POET benchmark rows" in first.output
-    again = runner.invoke(app, ["ingest-benchmark", "--db", str(db), str(path)])
+    again = runner.invoke(app, ["ingest", "benchmark", "--db", str(db), str(path)])
     assert "already loaded" in again.output
     result = runner.invoke(
         app,
