@@ -369,6 +369,8 @@ def driver_crosstabs(
             "outcome": outcome,
         },
     )
+    question_order = {q.code: i for i, q in enumerate(spec.questions)}
+    table["item_order"] = table["process_code"].map(question_order)
     table = table.sort_values(["item_order", "group_order"]).reset_index(drop=True)
     labels = {NOT_ANSWERED: "Not answered"}
     for question in spec.section("process"):

@@ -7,6 +7,7 @@ unless ``--unsuppressed`` is given, because whatever the command prints may be p
 
 from __future__ import annotations
 
+import json
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -216,7 +217,193 @@ def ingest_benchmark(
         con.close()
 
 
+DRIVER_COLUMNS = {
+    "outcome_domain": "Outcome",
+    "term_label": "Term",
+    "odds_ratio": "Odds ratio",
+    "lower": "Low",
+    "upper": "High",
+    "p_value": "p",
+    "n": "Base",
+}
+CROSSTAB_COLUMNS = {
+    "process_domain": "Process step",
+    "process_group_label": "Answer",
+    "n": "Base",
+    "count_better": "Better",
+    "value": "%",
+    "lower": "Low",
+    "upper": "High",
+}
+BUDGET_TABLES = {
+    "headline": {
+        "people": "People",
+        "total_spend": "Spend £",
+        "share_direct_payment": "Direct payment %",
+        "share_reviewed_12m": "Reviewed in 12 months %",
+        "median_days_to_first_review": "Median days to first review",
+        "as_of": "As of",
+    },
+    "by_option": {
+        "management_option_label": "Management option",
+        "people": "People",
+        "share_people": "% people",
+        "spend": "Spend £",
+        "share_spend": "% spend",
+        "median_agreed": "Median £",
+    },
+    "by_reason": {
+        "support_reason_label": "Support reason",
+        "people": "People",
+        "share_people": "% people",
+        "spend": "Spend £",
+        "share_spend": "% spend",
+        "median_agreed": "Median £",
+    },
+    "distribution": {"band_label": "Agreed budget", "people": "People", "share_people": "%"},
+    "indicative_vs_agreed": {
+        "management_label": "Management option",
+        "people": "People",
+        "median_indicative": "Median indicative £",
+        "median_agreed": "Median agreed £",
+        "median_difference": "Median difference £",
+        "share_agreed_above": "% above",
+        "share_agreed_below": "% below",
+    },
+    "linked": {
+        "domain": "Outcome",
+        "management_label": "Register option",
+        "n": "Base",
+        "value": "%",
+        "lower": "Low",
+        "upper": "High",
+    },
+}
+
+
+def drivers_command(
+    council: str | None = typer.Option(
+        None, "--council", "-c", help="One council (default: every council pooled)."
+    ),
+    wave: int | None = typer.Option(None, "--wave", "-w", help="Survey wave (default: all)."),
+    instrument: str = INSTRUMENT_OPTION,
+    outcome: str = typer.Option(
+        "out_quality_of_life", "--outcome", "-o", help="Outcome question code, or 'all'."
+    ),
+    crosstabs: bool = typer.Option(
+        False, "--crosstabs", help="Show the simple cross-tabs behind the model instead."
+    ),
+    confidence: float = CONFIDENCE_OPTION,
+    output: OutputFormat = FORMAT_OPTION,
+    unsuppressed: bool = UNSUPPRESSED_OPTION,
+    db: Path | None = DB_OPTION,
+) -> None:
+    """What goes with saying things got better: adjusted odds ratios by process step and option."""
+    from pipeline.analysis import driver_crosstabs, drivers
+    from pipeline.disclosure import protect
+
+    con = _open(db)
+    try:
+        if crosstabs:
+            if outcome == "all":
+                fail("--crosstabs needs one outcome (--outcome CODE)")
+            frame = driver_crosstabs(
+                con,
+                council=council,
+                wave=wave,
+                instrument=instrument,
+                outcome=outcome,
+                confidence=confidence,
+            )
+        else:
+            frame = drivers(
+                con,
+                council=council,
+                wave=wave,
+                instrument=instrument,
+                outcome=None if outcome == "all" else outcome,
+                confidence=confidence,
+            )
+    except ValueError as error:
+        fail(str(error))
+    finally:
+        con.close()
+    where = f"{council or 'all councils'}, {wave or 'all waves'}"
+    if crosstabs:
+        if not unsuppressed:
+            frame = protect(frame, count_columns=("count_better",), group_columns=("process_code",))
+        _emit(frame, output, CROSSTAB_COLUMNS, f"{where}: saying {outcome} got better, by step")
+        return
+    _emit(frame, output, DRIVER_COLUMNS, f"{where}: adjusted odds ratios of saying better")
+    if output is OutputFormat.table:
+        clear = frame[(frame["lower"] > 1) | (frame["upper"] < 1)]
+        for sentence in clear["plain"]:
+            console.print(f"- {sentence}", highlight=False)
+        for note in dict.fromkeys(frame["note"][frame["note"] != ""]):
+            console.print(f"[dim]note: {note}[/]", highlight=False)
+
+
+def budgets_command(
+    council: str = typer.Option(..., "--council", "-c", help="The council whose register to use."),
+    table: str = typer.Option(
+        "all", "--table", "-t", help=f"One of {', '.join(BUDGET_TABLES)}, or all."
+    ),
+    as_of: str | None = typer.Option(
+        None, "--as-of", help="Date to describe the register on (default: its latest date)."
+    ),
+    wave: int | None = typer.Option(
+        None, "--wave", "-w", help="Survey wave linked to the register (default: the latest)."
+    ),
+    instrument: str = INSTRUMENT_OPTION,
+    output: OutputFormat = FORMAT_OPTION,
+    unsuppressed: bool = UNSUPPRESSED_OPTION,
+    db: Path | None = DB_OPTION,
+) -> None:
+    """The budget register: people and spend, bands, indicative vs agreed, reviews, linked results."""
+    from pipeline.analysis import budget_summary
+    from pipeline.disclosure import protect
+
+    if table != "all" and table not in BUDGET_TABLES:
+        fail(f"--table must be one of {', '.join(BUDGET_TABLES)} or all, not {table!r}")
+    if table == "all" and output is OutputFormat.csv:
+        fail("CSV holds one table: choose it with --table")
+    con = _open(db)
+    try:
+        summary = budget_summary(
+            con, council=council, as_of=as_of, wave=wave, instrument=instrument
+        )
+    except ValueError as error:
+        fail(str(error))
+    finally:
+        con.close()
+    if summary["headline"]["people"].iloc[0] == 0:
+        fail(f"no budget records for {council}; load its register with `outcomes ingest budgets`")
+    if not unsuppressed:
+        money = ("share_people", "spend", "share_spend", "median_agreed", "mean_agreed")
+        for name in ("by_option", "by_reason", "distribution", "indicative_vs_agreed"):
+            summary[name] = protect(
+                summary[name],
+                count_columns=("people",),
+                base_column=None,
+                value_columns=money + ("median_indicative", "median_difference"),
+            )
+        summary["linked"] = protect(summary["linked"], group_columns=("question_code",))
+    names = list(BUDGET_TABLES) if table == "all" else [table]
+    if output is OutputFormat.json:
+        records = {
+            name: json.loads(summary[name].to_json(orient="records", date_format="iso"))
+            for name in names
+        }
+        document = records if table == "all" else records[table]
+        sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+        return
+    for name in names:
+        _emit(summary[name], output, BUDGET_TABLES[name], f"{council}: {name.replace('_', ' ')}")
+
+
 def register(app: typer.Typer) -> None:
     """Add the analysis commands to the ``outcomes`` app."""
     app.command("compare")(compare)
     app.command("trends")(trends_command)
+    app.command("drivers")(drivers_command)
+    app.command("budgets")(budgets_command)

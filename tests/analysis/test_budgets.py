@@ -178,3 +178,32 @@ def test_council_without_register_returns_empty_tables(tmp_path):
     assert summary["headline"]["people"].iloc[0] == 0
     assert summary["by_option"].empty
     con.close()
+
+
+def test_budgets_command_prints_one_table_as_csv_and_all_as_json(tmp_path):
+    import io
+    import json
+
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    con = new_database(tmp_path)
+    register = _register(300, seed=8)
+    seed_budgets(con, register)
+    con.close()
+    path = str(tmp_path / "test.duckdb")
+    runner = CliRunner()
+    csv = runner.invoke(
+        app,
+        ["budgets", "-c", "Westshire", "--as-of", str(AS_OF), "-t", "by_option", "-f", "csv",
+         "--db", path],
+    )  # fmt: skip
+    assert csv.exit_code == 0, csv.output
+    table = pd.read_csv(io.StringIO(csv.stdout))
+    assert table["people"].sum() == len(register)
+    whole = runner.invoke(app, ["budgets", "-c", "Westshire", "-f", "json", "--db", path])
+    assert whole.exit_code == 0, whole.output
+    assert set(json.loads(whole.stdout)) >= {"headline", "by_option", "linked"}
+    missing = runner.invoke(app, ["budgets", "-c", "Nowhere", "--db", path])
+    assert missing.exit_code == 1 and "no budget records" in missing.output

@@ -214,3 +214,35 @@ def test_constant_and_duplicated_indicators_are_dropped_before_fitting():
         }
     )
     assert independent_columns(matrix) == ["const", "a", "b"]
+
+
+def test_crosstabs_follow_the_questionnaire_order(seeded):
+    con, _ = seeded
+    table = driver_crosstabs(con, council="Eastshire", wave=WAVE, outcome="out_quality_of_life")
+    codes = list(dict.fromkeys(table["process_code"]))
+    order = [q.code for q in SPEC.section("process") if q.code in codes]
+    assert codes == order
+    planning = table[table.process_code == "proc_planning"]["process_group"].tolist()
+    assert planning == ["difficult", "neither", "easy", "not_answered"]
+
+
+def test_drivers_command_prints_the_model_and_its_plain_sentences(tmp_path):
+    import io
+
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    con = new_database(tmp_path)
+    seed_returns(con, _survey(1500, seed=11))
+    con.close()
+    path = str(tmp_path / "test.duckdb")
+    runner = CliRunner()
+    table = runner.invoke(app, ["drivers", "-c", "Eastshire", "--db", path])
+    assert table.exit_code == 0, table.output
+    assert "People who found planning support easy had" in " ".join(table.stdout.split())
+    csv = runner.invoke(app, ["drivers", "--crosstabs", "-f", "csv", "--db", path])
+    assert csv.exit_code == 0, csv.output
+    tabs = pd.read_csv(io.StringIO(csv.stdout))
+    assert set(tabs["process_code"]) >= {"proc_planning", "knew_amount"}
+    assert tabs["n"].notna().all()

@@ -13,8 +13,7 @@ WITH outcome AS (
 ),
 items AS (
     SELECT question_code AS process_code,
-           any_value(domain) AS process_domain,
-           min(answer_order) AS item_order
+           any_value(domain) AS process_domain
     FROM question_scales
     WHERE instrument = $instrument AND section = 'process'
     GROUP BY question_code
@@ -57,8 +56,6 @@ counted AS (
 SELECT c.*,
        coalesce(g.group_label, c.process_group) AS group_label,
        coalesce(g.group_order, 1000) AS group_order,
-       coalesce(g.is_positive, false) AS is_positive,
-       i.item_order
+       coalesce(g.is_positive, false) AS is_positive
 FROM counted AS c
-JOIN items AS i USING (process_code)
 LEFT JOIN groups AS g USING (process_code, process_group)
