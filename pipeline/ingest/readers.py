@@ -82,6 +82,7 @@ _C1_CONTROLS = re.compile(rb"[\x80-\x9f]")
 _COLUMNS_MISMATCH = re.compile(r"Expected Number of Columns: (\d+) Found: (\d+)")
 _ERROR_LINE = re.compile(r"CSV Error on Line: (\d+)")
 _BLANK_LINE = re.compile(rb"\n(?=\r?\n)")  # overlapping: runs of blank lines
+_NO_BREAK_SPACE = re.compile(b"\xc2\xa0")  # re's literal search beats mmap.find here
 _SAFE_TABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -572,7 +573,7 @@ def _scan_bytes(utf8_path: Path, header_line_end: int, delimiter: str) -> _ByteS
                 lines += data[start : start + TRANSCODE_CHUNK].count(b"\n")
             if data[size - 1 : size] != b"\n":
                 lines += 1
-            other_whitespace = data.find(b"\xc2\xa0") >= 0
+            other_whitespace = _NO_BREAK_SPACE.search(data) is not None
             if not other_whitespace:
                 # In a tab-delimited file a tab inside a cell must be quoted.
                 needle = b'"' if delimiter == "\t" else b"\t"
