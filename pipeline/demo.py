@@ -17,6 +17,7 @@ import json
 import time
 from pathlib import Path
 
+import duckdb
 import numpy as np
 from rich.console import Console
 
@@ -108,7 +109,7 @@ def write_demo_files(folder: Path, seed: int = DEFAULT_SEED) -> list[WrittenFile
     return files
 
 
-def _load(con, written: WrittenFile) -> LoadResult:  # noqa: ANN001 - a DuckDB connection
+def _load(con: duckdb.DuckDBPyConnection, written: WrittenFile) -> LoadResult:
     if written.kind == "budgets":
         return load_budget_file(con, written.path, council=written.council)
     assert written.instrument is not None and written.wave is not None

@@ -216,25 +216,21 @@ def _plant_bad_values(
 def _spoil_references(
     frame: pd.DataFrame, id_header: str, rng: np.random.Generator, keep: set[int]
 ) -> tuple[list[int], list[int]]:
-    """Blank about 2% of respondent references and mistype another 2% (two characters swapped),
-    as happens when references are typed in from paper: those returns load but cannot be linked
-    to the budget register. Returns the 0-based rows of each."""
+    """Blank about 2% of respondent references and mistype another 2% (a digit dropped), as
+    happens when references are typed in from paper: those returns load but cannot be linked to
+    the budget register. A dropped digit can never hit another person's id (the demo's ids all
+    have the same length), so exactly these returns fail to link. Returns the 0-based rows."""
     rows = [r for r in range(len(frame)) if r not in keep]
     count = max(1, round(0.02 * len(frame)))
     chosen = [int(r) for r in rng.choice(rows, size=2 * count, replace=False)]
     blank, mistyped = sorted(chosen[:count]), sorted(chosen[count:])
     column = frame.columns.get_loc(id_header)
-    existing = set(frame[id_header])
     for row in blank:
         frame.iat[row, column] = ""
     for row in mistyped:
         reference = str(frame.iat[row, column])
-        for position in range(len(reference) - 2, 1, -1):
-            swapped = reference[position + 1] + reference[position]
-            typo = reference[:position] + swapped + reference[position + 2 :]
-            if typo != reference and typo not in existing:
-                frame.iat[row, column] = typo
-                break
+        position = int(rng.integers(len(reference) - 4, len(reference)))
+        frame.iat[row, column] = reference[:position] + reference[position + 1 :]
     return blank, mistyped
 
 

@@ -227,7 +227,8 @@ def test_domains_without_a_planted_change_stay_put(con, question: str) -> None:
     before, after = _share(con, question, wave=2024), _share(con, question, wave=2025)
     difference = 100 * (after[0] / after[1] - before[0] / before[1])
     _, p_value = proportions_ztest([after[0], before[0]], [after[1], before[1]])
-    assert abs(difference) < 4 and p_value > 0.05
+    # no planted change: within sampling noise of ~900 returns a wave
+    assert abs(difference) < 5 and p_value > 0.01
 
 
 def test_easy_process_goes_with_better_outcomes(con) -> None:
