@@ -103,9 +103,13 @@ def subgroups(
         raise ValueError(f"cannot break down by {unknown}; choose from {SUBGROUPS}")
     if weighted and council is None:
         raise ValueError("weighted subgroups need one council: weights come from its register")
+    counts = subgroup_counts(
+        con, council=council, wave=wave, instrument=instrument, section=section, by=columns
+    )
     frames = [
         _one_subgroup(
             con,
+            counts[counts["subgroup"] == column].drop(columns="subgroup"),
             council=council,
             wave=wave,
             instrument=instrument,
@@ -131,8 +135,36 @@ def subgroups(
     )
 
 
+def subgroup_counts(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    council: str | None,
+    wave: int,
+    instrument: str,
+    section: str,
+    by: Sequence[str],
+) -> pd.DataFrame:
+    """``[question_code, domain, subgroup, subgroup_value, n, count]`` for every column of ``by``
+    in one pass over the answers (one grouping set per column)."""
+    for column in by:
+        if column not in SUBGROUPS:
+            raise ValueError(f"cannot break down by {column!r}; choose from {SUBGROUPS}")
+    return run_sql(
+        con,
+        "subgroup_counts",
+        {"council": council, "wave": int(wave), "instrument": instrument, "section": section},
+        folded=", ".join(cell_expression(column, instrument) for column in by),
+        subgroup_name="CASE "
+        + " ".join(f"WHEN grouping(p.{c}) = 0 THEN '{c}'" for c in by)
+        + " END",
+        subgroup_value=f"coalesce({', '.join(f'p.{c}' for c in by)})",
+        grouping_sets=", ".join(f"(a.question_code, p.{c})" for c in by),
+    )
+
+
 def _one_subgroup(
     con: duckdb.DuckDBPyConnection,
+    counts: pd.DataFrame,
     *,
     council: str | None,
     wave: int,
@@ -143,12 +175,6 @@ def _one_subgroup(
     cells: Sequence[str],
     confidence: float,
 ) -> pd.DataFrame:
-    counts = run_sql(
-        con,
-        "subgroup_counts",
-        {"council": council, "wave": int(wave), "instrument": instrument, "section": section},
-        subgroup=cell_expression(by, instrument, alias="subgroup_value"),
-    )
     spec = get_instrument(instrument)
     labels, order = subgroup_labels(by, instrument)
     question_order = {q.code: i for i, q in enumerate(spec.questions)}
