@@ -263,3 +263,15 @@ def test_demographic_supergroup_uses_the_reference_rule(worked_check):
     var = 0.25 * 0.75 * 40**2 * (1 - 4 / 40) / 3 * 100**2 / 60**2  # stratum 2 has n = 1
     assert women.loc["out_quality_of_life", "moe_weighted"] == pytest.approx(1.96 * math.sqrt(var))
     assert women.loc["out_quality_of_life", "n"] == 5
+
+
+def test_council_without_a_register_gets_no_weighted_share_and_says_why(tmp_path):
+    con = new_database(tmp_path)
+    seed_returns(con, _returns("Testshire", {("direct_payment", "physical"): STRATUM_1}))
+    table = weighted_results(con, council="Testshire", wave=WAVE)
+    assert len(table) == 3
+    assert table["value_weighted"].isna().all()
+    assert (table["value_unweighted"] > 0).all()
+    assert table["note"].str.contains("not in the population").all()
+    assert set(weights(con, council="Testshire", wave=WAVE)["flag"]) == {FLAG_NOT_IN_POPULATION}
+    con.close()
