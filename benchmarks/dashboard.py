@@ -25,15 +25,15 @@ sys.path.insert(0, str(ROOT))
 APP = ROOT / "dashboards" / "app.py"
 PAGES = [
     ("Overview", None),
-    ("Outcomes", "pages/2_Outcomes.py"),
-    ("Trends", "pages/3_Trends.py"),
-    ("Process", "pages/4_Process.py"),
-    ("Budgets", "pages/5_Budgets.py"),
-    ("Carers", "pages/6_Carers.py"),
-    ("Compare councils", "pages/7_Compare_councils.py"),
-    ("Data quality", "pages/8_Data_quality.py"),
-    ("Load data", "pages/9_Load_data.py"),
-    ("Downloads", "pages/10_Downloads.py"),
+    ("Outcomes", "app_pages/2_Outcomes.py"),
+    ("Trends", "app_pages/3_Trends.py"),
+    ("Process", "app_pages/4_Process.py"),
+    ("Budgets", "app_pages/5_Budgets.py"),
+    ("Carers", "app_pages/6_Carers.py"),
+    ("Compare councils", "app_pages/7_Compare_councils.py"),
+    ("Data quality", "app_pages/8_Data_quality.py"),
+    ("Load data", "app_pages/9_Load_data.py"),
+    ("Downloads", "app_pages/10_Downloads.py"),
 ]
 TARGET_SECONDS = 1.0
 

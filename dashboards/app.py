@@ -2,7 +2,7 @@
 
 This script is the shell every page runs inside: it works out who is looking, draws the sidebar
 filters (mirrored in the URL), applies the display options and offers only the pages the viewer
-may see. Pages live in ``dashboards/pages/`` and only call ``pipeline.analysis`` through
+may see. Pages live in ``dashboards/app_pages/`` and only call ``pipeline.analysis`` through
 ``dashboards.data``.
 """
 
@@ -20,7 +20,10 @@ import streamlit as st  # noqa: E402
 
 from dashboards import auth, data, state, theme  # noqa: E402
 
-PAGES = Path(__file__).resolve().parent / "pages"
+# Not "pages/": Streamlit treats a pages/ folder beside the main script as a legacy multipage
+# app, and the first widget interaction of every session is then lost when st.navigation
+# takes over (found by the browser test: the first sign-in attempt arrived empty).
+PAGES = Path(__file__).resolve().parent / "app_pages"
 
 st.set_page_config(
     page_title="Self-directed support outcomes",

@@ -38,7 +38,7 @@ def open_page(
     at.query_params.update(query or QUERY)
     at.run()
     if page:
-        at.switch_page(f"pages/{page}").run()
+        at.switch_page(f"app_pages/{page}").run()
     assert not at.exception, [e.value for e in at.exception]
     return at
 
@@ -270,11 +270,11 @@ def test_public_view_hides_commissioner_pages_and_protects_numbers(
     from pipeline.disclosure import protect
 
     at = open_page(dashboard_db, monkeypatch, signed_in=False, query={**QUERY, "by": "ethnicity"})
-    for hidden_page in ("pages/9_Load_data.py", "pages/8_Data_quality.py"):
+    for hidden_page in ("app_pages/9_Load_data.py", "app_pages/8_Data_quality.py"):
         with pytest.raises(ValueError, match="Could not find a navigation page"):
             at.switch_page(hidden_page)
     at = open_page(dashboard_db, monkeypatch, signed_in=False, query={**QUERY, "by": "ethnicity"})
-    at.switch_page("pages/10_Downloads.py").run()
+    at.switch_page("app_pages/10_Downloads.py").run()
     labels = [b.label for b in at.download_button]
     assert not any("quarantine" in x.lower() or "lineage" in x.lower() for x in labels)
 
