@@ -7,7 +7,8 @@ better, among people who gave a valid answer) on:
   items), knew the budget amount before planning (``yes``), views fully included (``fully``);
 - the management option (reference: council-managed where present, else the most common);
 
-adjusted for age band and primary support reason (categorical, reference the most common).
+adjusted for age band and primary support reason (categorical, reference the most common), and
+for the council when several councils are pooled.
 
 A missing process answer ("did not happen", "don't know", blank) is its own "not answered"
 indicator rather than a reason to drop the person, so the model keeps everyone who answered the
@@ -131,14 +132,18 @@ def design_matrix(frame: pd.DataFrame, items: Sequence[str]) -> tuple[pd.DataFra
     """The model's predictors (with a constant) and the reference level of each categorical.
 
     Columns: ``<item>`` (1 = positive answer) and ``<item>:not_answered`` per process item,
-    ``management_option:<code>``, ``age_band:<code>``, ``support_reason:<code>`` dummies.
+    ``management_option:<code>``, ``age_band:<code>``, ``support_reason:<code>`` dummies, and
+    ``council:<name>`` dummies when the frame pools several councils.
     """
     columns: dict[str, np.ndarray] = {"const": np.ones(len(frame))}
     for item in items:
         columns[item] = (frame[item] == "yes").to_numpy(dtype=float)
         columns[f"{item}:{NOT_ANSWERED}"] = (frame[item] == NOT_ANSWERED).to_numpy(dtype=float)
     references = {}
-    for column in ("management_option", *ADJUSTERS):
+    # pooled councils also get a council term, so differences between councils in both process
+    # and outcomes are not read as the effect of the process
+    pooled = ("council",) if frame["council"].nunique() > 1 else ()
+    for column in ("management_option", *ADJUSTERS, *pooled):
         preferred = REFERENCE_OPTION if column == "management_option" else None
         reference = _reference(frame[column], preferred)
         references[column] = reference

@@ -246,3 +246,43 @@ def test_drivers_command_prints_the_model_and_its_plain_sentences(tmp_path):
     tabs = pd.read_csv(io.StringIO(csv.stdout))
     assert set(tabs["process_code"]) >= {"proc_planning", "knew_amount"}
     assert tabs["n"].notna().all()
+
+
+def test_pooled_councils_are_adjusted_for_council(tmp_path):
+    con = new_database(tmp_path)
+    first, second = _survey(800, seed=31, council="Aville"), _survey(800, seed=32, council="Bville")
+    seed_returns(con, first)
+    seed_returns(con, second)
+    table = drivers(con, outcome="out_quality_of_life").set_index("term")
+    both = pd.concat([first, second], ignore_index=True)
+    fitted, _ = _independent_fit_with_council(both)
+    assert table.loc["proc_planning", "odds_ratio"] == pytest.approx(
+        np.exp(fitted.params["proc_planning_easy"]), rel=1e-6
+    )
+    assert set(table["council"]) == {"All councils"}
+    con.close()
+
+
+def _independent_fit_with_council(frame: pd.DataFrame):
+    data = frame[frame.out_quality_of_life != "dont_know"].copy()
+    data["y"] = data.out_quality_of_life.isin(["better", "much_better"]).astype(int)
+    terms = []
+    for item in EASE_ITEMS:
+        data[f"{item}_easy"] = data[item].isin(["easy", "very_easy"]).astype(int)
+        terms.append(f"{item}_easy")
+        missing = (data[item].isna() | data[item].isin(["not_applicable", "dont_know"])).astype(int)
+        if missing.any():
+            data[f"{item}_na"] = missing
+            terms.append(f"{item}_na")
+    data["knew_yes"] = (data.knew_amount == "yes").astype(int)
+    data["knew_na"] = (data.knew_amount == "dont_know").astype(int)
+    data["views_fully"] = (data.views_included == "fully").astype(int)
+    terms += ["knew_yes", "knew_na", "views_fully"]
+    refs = {c: data[c].value_counts().index[0] for c in ("age_band", "support_reason", "council")}
+    formula = (
+        "y ~ "
+        + " + ".join(terms)
+        + " + C(management_option, Treatment('council_managed'))"
+        + "".join(f" + C({c}, Treatment('{r}'))" for c, r in refs.items())
+    )
+    return smf.logit(formula, data).fit(disp=False), data
