@@ -11,7 +11,9 @@ import math
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pytest
+import statsmodels.api as sm
 from statsmodels.stats.proportion import proportions_ztest
 
 from pipeline.demo import SURVEY_STYLE, build_demo, write_demo_files
@@ -249,9 +251,44 @@ def test_easy_process_goes_with_better_outcomes(con) -> None:
     odds_ratio = (cell[(True, True)] * cell[(False, False)]) / (
         cell[(True, False)] * cell[(False, True)]
     )
-    assert 1.8 < odds_ratio < 4.5
+    assert 1.8 < odds_ratio < 6
     log_se = math.sqrt(sum(1 / n for n in cell.values()))
     assert math.log(odds_ratio) / log_se > 5  # far from chance with ~1,800 holders
+
+
+def test_planning_using_the_budget_and_views_drive_outcomes_when_adjusted(con) -> None:
+    """In one logistic regression the planted drivers stand out and an unplanted step does not."""
+    frame = (
+        con.execute(
+            """
+        PIVOT (
+            SELECT respondent_key, council, wave, question_code,
+                   CASE WHEN is_missing THEN NULL ELSE is_positive::INT END AS positive
+            FROM answers_scored
+            WHERE instrument = 'poet-holder' AND question_code IN
+                  ('out_control', 'proc_planning', 'proc_using_budget', 'views_included',
+                   'proc_assessment', 'proc_choose_management')
+        ) ON question_code USING first(positive)
+        """
+        )
+        .df()
+        .dropna()
+    )
+    predictors = [
+        "proc_planning",
+        "proc_using_budget",
+        "views_included",
+        "proc_assessment",
+        "proc_choose_management",
+    ]
+    model = sm.Logit(
+        frame["out_control"].astype(float), sm.add_constant(frame[predictors].astype(float))
+    ).fit(disp=0)
+    odds = np.exp(model.params)
+    for planted in ("proc_planning", "proc_using_budget", "views_included"):
+        assert odds[planted] > 1.4 and model.pvalues[planted] < 0.01, planted
+    for unplanted in ("proc_assessment", "proc_choose_management"):
+        assert odds[unplanted] < min(odds[p] for p in ("proc_planning", "views_included"))
 
 
 def test_direct_payments_bring_more_control_and_answer_more_often(con) -> None:
