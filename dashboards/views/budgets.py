@@ -18,24 +18,37 @@ _TITLES = {
 }
 
 
+# The headline figures shown as metrics: (column, label, format).
+HEADLINE = (
+    ("people", "People", "{:,.0f}"),
+    ("total_spend", "Agreed spend a year", "£{:,.0f}"),
+    ("share_direct_payment", "Direct payment share", "{:.1f}%"),
+    ("share_reviewed_12m", "Reviewed within 12 months", "{:.1f}%"),
+    ("median_days_to_first_review", "Median days to first review", "{:,.0f}"),
+)
+
+
 def _label_column(frame: pd.DataFrame) -> str | None:
+    """The plain-language label column (``..._label``), else the first text column."""
+    labels = [c for c in frame.columns if c.endswith("_label")]
+    if labels:
+        return labels[0]
     for column in frame.columns:
-        if frame[column].dtype == object or pd.api.types.is_string_dtype(frame[column]):
+        if pd.api.types.is_string_dtype(frame[column]) and column != "suppression_reason":
             return column
     return None
 
 
-def _headline_text(column: str, value: object) -> str:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return "not available"
-    name = column.lower()
-    if isinstance(value, int | float):
-        if "share" in name or "percent" in name or "rate" in name:
-            return f"{value:.1f}%"
-        if "spend" in name or "amount" in name or "budget" in name:
-            return f"£{value:,.0f}"
-        return f"{value:,.0f}"
-    return str(value)
+def headline_metrics(headline: pd.DataFrame) -> dict[str, str]:
+    """The headline row as formatted metrics ("not available" where the register lacks it)."""
+    row = headline.iloc[0]
+    metrics = {}
+    for column, label, pattern in HEADLINE:
+        value = row.get(column)
+        metrics[label] = (
+            "not available" if value is None or pd.isna(value) else pattern.format(value)
+        )
+    return metrics
 
 
 def build(filters: Filters, role: str) -> View:
@@ -45,12 +58,8 @@ def build(filters: Filters, role: str) -> View:
     if headline.empty or int(headline.iloc[0].get("people", 0) or 0) == 0:
         view.notes.append("No budget register is loaded for this council.")
         return view
-    row = headline.iloc[0]
-    view.metrics = {
-        column.replace("_", " ").capitalize(): _headline_text(column, row[column])
-        for column in headline.columns
-        if column not in ("council",)
-    }
+    view.metrics = headline_metrics(headline)
+    view.tables.append(Table("budgets_headline", "Headline figures with intervals", headline))
     for key in ("by_option", "by_reason", "distribution"):
         frame = publish(summary.get(key, pd.DataFrame()), role)
         label = _label_column(frame)

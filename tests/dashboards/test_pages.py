@@ -204,6 +204,8 @@ def test_budgets_page_headline_and_tables(dashboard_db, monkeypatch, api) -> Non
     people = int(summary["headline"].iloc[0]["people"])
     assert people == 1200  # the register seeded for Brightwater
     assert metric(at, "People") == f"{people:,}"
+    share = summary["headline"].iloc[0]["share_direct_payment"]
+    assert metric(at, "Direct payment share") == f"{share:.1f}%"
     by_option = frame(at, "People and spend by management option")
     assert int(by_option["people"].sum()) == people
     same_numbers(
