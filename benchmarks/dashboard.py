@@ -20,6 +20,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+# AppTest outside a server logs a "missing ScriptRunContext" warning per cached call.
+os.environ.setdefault("STREAMLIT_LOGGER_LEVEL", "error")
 sys.path.insert(0, str(ROOT))
 
 APP = ROOT / "dashboards" / "app.py"
