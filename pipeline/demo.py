@@ -22,15 +22,10 @@ import numpy as np
 from rich.console import Console
 
 from pipeline.config import REPO_ROOT
-from pipeline.demo_exports import (
-    REGISTER_STYLES,
-    STYLES,
-    WrittenFile,
-    write_register_export,
-    write_survey_export,
-)
+from pipeline.demo_exports import STYLES, WrittenFile, write_survey_export
 from pipeline.demo_model import CARER, HOLDER, simulate_carer_returns, simulate_holder_returns
 from pipeline.demo_register import COUNCILS, WAVES, generate_register, sample_holders
+from pipeline.demo_register_exports import REGISTER_STYLES, write_register_export
 from pipeline.ingest import LoadResult, load_budget_file, load_survey_file
 from pipeline.store import connect
 
