@@ -231,7 +231,9 @@ def _parse_scale(name: str, spec: Any, source: Path) -> Scale:
     ]
     for position, (entry, missing) in enumerate(entries):
         key = f"{where}.{'missing' if missing else 'codes'}[{position}]"
-        code = str(_require(entry, "code", key, source))
+        code = _require(entry, "code", key, source)
+        if not isinstance(code, str):  # YAML reads 20_49 as the number 2049: quote codes
+            raise InstrumentError(f"{source}: {key}.code must be text; quote it: \"{code}\"")
         numeric = entry.get("numeric")
         if numeric is not None and not isinstance(numeric, int):
             raise InstrumentError(f"{source}: {key}.numeric must be a whole number")
@@ -276,6 +278,20 @@ def _check_labels_unambiguous(scale: Scale, source: Path, where: str) -> None:
                     f"{seen[key]!r} and {answer.code!r}"
                 )
             seen[key] = answer.code
+
+
+def _check_headers_unambiguous(questions: list[Question], source: Path) -> None:
+    """A wording or alias naming two questions would leave such a column unrecognised."""
+    seen: dict[str, str] = {}
+    for question in questions:
+        keys = {normalise_header(k) for k in (question.code, question.wording, *question.aliases)}
+        for key in keys:
+            if key in seen and seen[key] != question.code:
+                raise InstrumentError(
+                    f"{source}: the wording or alias {key!r} names both {seen[key]!r} and "
+                    f"{question.code!r}"
+                )
+            seen[key] = question.code
 
 
 def load_scales(path: Path) -> dict[str, Scale]:
@@ -348,6 +364,7 @@ def load_instrument_file(path: Path, shared_scales: dict[str, Scale] | None = No
                 respondent_field=field_name,
             )
         )
+    _check_headers_unambiguous(questions, path)
     return Instrument(
         id=instrument_id,
         version=str(data.get("version", "1")),

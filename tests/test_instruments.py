@@ -134,3 +134,24 @@ def test_ambiguous_alias_is_refused(tmp_path):
     )
     with pytest.raises(InstrumentError, match="belongs to both 'a' and 'b'"):
         load_instrument_file(path, shared_scales())
+
+
+def test_unquoted_numeric_code_is_refused(tmp_path):
+    path = _write(
+        tmp_path,
+        "id: n\nscales:\n  s:\n    codes:\n      - {code: 20_49, label: x}\n"
+        "questions:\n  - {code: q, section: process, wording: Q, scale: s}\n",
+    )
+    with pytest.raises(InstrumentError, match="code must be text; quote it"):
+        load_instrument_file(path, shared_scales())
+
+
+def test_an_alias_naming_two_questions_is_refused(tmp_path):
+    path = _write(
+        tmp_path,
+        "id: two\nquestions:\n"
+        "  - {code: a, section: process, wording: A, scale: ease5, aliases: [budget amount]}\n"
+        "  - {code: b, section: process, wording: B, scale: ease5, aliases: [Budget Amount]}\n",
+    )
+    with pytest.raises(InstrumentError, match="names both 'a' and 'b'"):
+        load_instrument_file(path, shared_scales())

@@ -38,7 +38,7 @@ CREATE TABLE respondents (
     relationship       VARCHAR,               -- carers only
     hours_caring       VARCHAR,               -- carers only
     load_id            INTEGER NOT NULL,
-    source_row         INTEGER NOT NULL,      -- 1-based data row in the file (after the header)
+    source_row         INTEGER NOT NULL,      -- the file's row as a person sees it (spreadsheet row / CSV record)
     PRIMARY KEY (council, respondent_key, wave, instrument)
 );
 
