@@ -18,6 +18,7 @@ from pipeline.ingest.loading import (
     LoadResult,
     already_loaded_result,
     column_report_json,
+    distinct_values,
     existing_load,
     next_load_id,
     register_frame,
@@ -106,8 +107,7 @@ def _parse_and_check(
         elif field.type == "category":
             assert field.scale is not None
             value_rows += value_map_rows(
-                con,
-                RAW_TABLE,
+                distinct_values(con, RAW_TABLE, [match.index])[match.index],
                 match,
                 field.scale,
                 mapping.order_for(field.scale.name),
@@ -121,7 +121,7 @@ def _parse_and_check(
             checks.append(
                 f"SELECT r.source_row, {name}, {raw}, {alias}.reason, false FROM {RAW_TABLE} r "
                 f"JOIN value_map {alias} ON {alias}.question_code = '{field.code}' "
-                f"AND {alias}.raw_value = {raw} WHERE {alias}.answer_code IS NULL"
+                f"AND {alias}.raw_value = {raw} WHERE {alias}.answer_code IS NULL AND {alias}.reason IS NOT NULL"
             )
         else:
             selects.append(f"{raw} AS {field.code}")

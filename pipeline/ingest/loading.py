@@ -83,14 +83,22 @@ def column_report_json(matches: list[ColumnMatch]) -> str:
     return json.dumps([m.as_dict() for m in matches], ensure_ascii=False)
 
 
-def distinct_values(con: duckdb.DuckDBPyConnection, table: str, index: int) -> list[str]:
-    rows = con.execute(f'SELECT DISTINCT c{index} FROM "{table}" WHERE c{index} IS NOT NULL')
-    return [row[0] for row in rows.fetchall()]
+def distinct_values(
+    con: duckdb.DuckDBPyConnection, table: str, indexes: list[int]
+) -> dict[int, list[str]]:
+    """The distinct non-blank values of several columns, from one scan of the table."""
+    if not indexes:
+        return {}
+    lists = ", ".join(f"list(DISTINCT c{index})" for index in indexes)
+    row = con.execute(f'SELECT {lists} FROM "{table}"').fetchall()[0]
+    return {
+        index: [v for v in (values or []) if v is not None]
+        for index, values in zip(indexes, row, strict=True)
+    }
 
 
 def value_map_rows(
-    con: duckdb.DuckDBPyConnection,
-    table: str,
+    values: list[str],
     match: ColumnMatch,
     scale: Scale,
     numeric_order: str,
@@ -99,10 +107,14 @@ def value_map_rows(
     """(code, raw value, canonical answer or None, reason) for each distinct value of a column.
 
     Values are mapped once per distinct value in Python and applied to every row in SQL, which
-    keeps a million-row file fast while the matching rules stay readable.
+    keeps a million-row file fast while the matching rules stay readable. A cell holding only
+    spaces is a blank: no answer and no reason, so it is neither loaded nor quarantined.
     """
     rows = []
-    for raw in distinct_values(con, table, match.index):
+    for raw in values:
+        if not str(raw).strip():
+            rows.append((match.code or "", raw, None, None))
+            continue
         answer = scale.match(raw, numeric_order)
         reason = None
         if answer is None:

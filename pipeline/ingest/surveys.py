@@ -21,6 +21,7 @@ from pipeline.ingest.loading import (
     LoadResult,
     already_loaded_result,
     column_report_json,
+    distinct_values,
     existing_load,
     next_load_id,
     register_frame,
@@ -35,6 +36,10 @@ from pipeline.ingest.readers import RawTable, ReadError, read_into_duckdb, sha25
 from pipeline.instruments import Instrument, get_instrument
 
 RAW_TABLE = "raw_survey"
+# Rows without a reference join their key through this marker and their row number; a unit
+# separator cannot occur in a cell read from a file.
+_ANONYMOUS = "\x1fno reference\x1f"
+_ANONYMOUS_SQL = "(chr(31) || 'no reference' || chr(31))"
 
 
 @dataclass
@@ -106,12 +111,12 @@ def stage_survey_file(
             f"({instrument.title}); check --instrument, or map the headers with --mapping"
         )
     rows = []
+    values = distinct_values(con, RAW_TABLE, [m.index for m in staged.coded])
     for match in staged.coded:
         question = instrument.question(match.code or "")
         assert question.scale is not None
         rows += value_map_rows(
-            con,
-            RAW_TABLE,
+            values[match.index],
             match,
             question.scale,
             mapping.order_for(question.scale.name),
@@ -123,61 +128,69 @@ def stage_survey_file(
     return staged
 
 
-def _row_keys(
+def _reference_keys(
     con: duckdb.DuckDBPyConnection,
     staged: StagedSurvey,
     council: str,
     sha256: str,
     pseudonymiser: Pseudonymiser,
-) -> None:
-    """Temp table row_keys(source_row, respondent_key): HMAC of the reference, or file+row."""
+) -> str:
+    """Register ``reference_keys_view`` and return how raw rows join to it.
+
+    One GROUP BY gives each distinct reference, the first row it is on and so its later copies;
+    each reference is pseudonymised once. Rows without a reference get a key from file and row.
+    """
     ids = staged.of_type("id")
+    frames = []
     if ids:
         column = f"c{ids[0].index}"
-        distinct = [
-            r[0]
-            for r in con.execute(
-                f"SELECT DISTINCT {column} FROM {RAW_TABLE} WHERE {column} IS NOT NULL"
-            ).fetchall()
-        ]
-        register_frame(
-            con,
-            "id_keys",
+        groups = con.execute(
+            f"SELECT {column}, min(source_row) FROM {RAW_TABLE} WHERE {column} IS NOT NULL "
+            f"GROUP BY {column}"
+        ).fetchall()
+        references = [group[0] for group in groups]
+        frames.append(
             pd.DataFrame(
                 {
-                    "raw_id": pd.Series(distinct, dtype="object"),
-                    "respondent_key": pseudonymiser.keys_for(council, distinct),
+                    "raw_id": pd.Series(references, dtype="object"),
+                    "respondent_key": pseudonymiser.keys_for(council, references),
+                    "first_row": pd.Series([group[1] for group in groups], dtype="int64"),
                 }
-            ),
-        )
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE row_keys AS SELECT r.source_row, k.respondent_key "
-            f"FROM {RAW_TABLE} r JOIN id_keys k ON k.raw_id = r.{column}"
+            )
         )
         blank_rows = [
-            r[0]
-            for r in con.execute(
+            row[0]
+            for row in con.execute(
                 f"SELECT source_row FROM {RAW_TABLE} WHERE {column} IS NULL"
             ).fetchall()
         ]
-        con.execute("DROP TABLE id_keys")
+        reference = f"coalesce(r.{column}, {_ANONYMOUS_SQL} || r.source_row)"
     else:
-        con.execute(
-            "CREATE OR REPLACE TEMP TABLE row_keys (source_row BIGINT, respondent_key VARCHAR)"
-        )
-        blank_rows = [r[0] for r in con.execute(f"SELECT source_row FROM {RAW_TABLE}").fetchall()]
+        blank_rows = [
+            row[0] for row in con.execute(f"SELECT source_row FROM {RAW_TABLE}").fetchall()
+        ]
+        reference = f"({_ANONYMOUS_SQL} || r.source_row)"
     if blank_rows:
-        anonymous = pd.DataFrame(
-            {
-                "source_row": blank_rows,
-                "respondent_key": [
-                    pseudonymiser.anonymous_key(council, sha256, r) for r in blank_rows
-                ],
-            }
+        frames.append(
+            pd.DataFrame(
+                {
+                    "raw_id": pd.Series(
+                        [f"{_ANONYMOUS}{row}" for row in blank_rows], dtype="object"
+                    ),
+                    "respondent_key": [
+                        pseudonymiser.anonymous_key(council, sha256, row) for row in blank_rows
+                    ],
+                    "first_row": pd.Series(blank_rows, dtype="int64"),
+                }
+            )
         )
-        register_frame(con, "anonymous_keys", anonymous)
-        con.execute("INSERT INTO row_keys SELECT source_row, respondent_key FROM anonymous_keys")
-        con.execute("DROP TABLE anonymous_keys")
+    keys = (
+        pd.concat(frames, ignore_index=True)
+        if frames
+        else pd.DataFrame({"raw_id": [], "respondent_key": [], "first_row": []})
+    )
+    con.register("reference_keys_view", keys)
+    return f"k.raw_id = {reference}"
 
 
 def _quote(name: str) -> str:
@@ -188,11 +201,21 @@ def _sql_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _write(con: duckdb.DuckDBPyConnection, staged: StagedSurvey, params: dict) -> None:
+def _write(
+    con: duckdb.DuckDBPyConnection, staged: StagedSurvey, params: dict, reference_join: str
+) -> None:
     coded = staged.coded
     register_frame(con, "value_map", staged.value_map)
     answered = " + ".join(f"(c{m.index} IS NOT NULL)::INT" for m in coded)
-    run_sql_file(con, "survey_accept.sql", params, raw=RAW_TABLE, answered=answered)
+    run_sql_file(
+        con,
+        "survey_accept.sql",
+        params,
+        raw=RAW_TABLE,
+        answered=answered,
+        reference_join=reference_join,
+    )
+    con.unregister("reference_keys_view")
 
     coded_joins = "\n".join(
         f"LEFT JOIN value_map AS m{n} ON m{n}.question_code = {_sql_literal(m.code or '')} "
@@ -204,21 +227,15 @@ def _write(con: duckdb.DuckDBPyConnection, staged: StagedSurvey, params: dict) -
     )
     fields = [(m, staged.instrument.question(m.code or "").respondent_field) for m in coded]
     fields = [(m, f) for m, f in fields if f]
-    id_matches = staged.of_type("id")
     run_sql_file(
         con,
-        "survey_write.sql",
+        "survey_coded.sql",
         params,
         raw=RAW_TABLE,
         coded_values=coded_values,
         coded_joins=coded_joins,
-        coded_names=", ".join(_quote(m.code or "") for m in coded),
-        field_names=", ".join(f for _, f in fields) if fields else "age_band",
-        field_values=", ".join(_quote(m.code or "") for m, _ in fields) if fields else "NULL",
-        id_column_name=_sql_literal(id_matches[0].column) if id_matches else "NULL",
-        id_raw_value="'pseudonym ' || left(a.respondent_key, 16)",
     )
-    invalid = set(staged.value_map.loc[staged.value_map["answer_code"].isna(), "question_code"])
+    invalid = set(staged.value_map.loc[staged.value_map["reason"].notna(), "question_code"])
     for match in coded:
         if match.code in invalid:
             run_sql_file(
@@ -229,6 +246,18 @@ def _write(con: duckdb.DuckDBPyConnection, staged: StagedSurvey, params: dict) -
                 index=str(match.index),
             )
     _write_comments(con, staged, params)
+    con.execute(f'DROP TABLE "{RAW_TABLE}"')  # free the file's memory before the big insert
+    id_matches = staged.of_type("id")
+    run_sql_file(
+        con,
+        "survey_write.sql",
+        params,
+        coded_names=", ".join(_quote(m.code or "") for m in coded),
+        field_names=", ".join(f for _, f in fields) if fields else "age_band",
+        field_values=", ".join(_quote(m.code or "") for m, _ in fields) if fields else "NULL",
+        id_column_name=_sql_literal(id_matches[0].column) if id_matches else "NULL",
+        id_raw_value="'pseudonym ' || left(a.respondent_key, 16)",
+    )
 
 
 def _write_comments(con: duckdb.DuckDBPyConnection, staged: StagedSurvey, params: dict) -> None:
@@ -275,7 +304,7 @@ def load_survey_file(
         with transaction(con):
             if existing_load(con, sha256):  # loaded by someone else meanwhile
                 return already_loaded_result(path, sha256, existing_load(con, sha256))
-            _row_keys(con, staged, council.strip(), sha256, pseudonymiser)
+            reference_join = _reference_keys(con, staged, council.strip(), sha256, pseudonymiser)
             load_id = next_load_id(con)
             params = {
                 "load_id": load_id,
@@ -285,7 +314,7 @@ def load_survey_file(
                 "wave": int(wave),
             }
             steps.advance("validating and writing")
-            _write(con, staged, params)
+            _write(con, staged, params, reference_join)
             counts = con.execute(
                 "SELECT count(*) FILTER (WHERE rejection IS NULL), "
                 "count(*) FILTER (WHERE rejection IS NOT NULL) FROM accepted"
@@ -343,7 +372,7 @@ def _summary(result: LoadResult) -> str:
 
 
 def _drop_temps(con: duckdb.DuckDBPyConnection) -> None:
-    for table in (RAW_TABLE, "row_keys", "accepted", "value_map", "coded"):
+    for table in (RAW_TABLE, "reference_keys", "accepted", "value_map", "coded"):
         con.execute(f'DROP TABLE IF EXISTS "{table}"')
 
 
@@ -363,7 +392,7 @@ def preview_survey_file(
         )
         register_frame(con, "value_map", staged.value_map)
         names = {m.code: m.column for m in staged.coded}
-        bad = staged.value_map[staged.value_map["answer_code"].isna()]
+        bad = staged.value_map[staged.value_map["reason"].notna()]
         rows = []
         for record in bad.itertuples():
             index = next(m.index for m in staged.coded if m.code == record.question_code)

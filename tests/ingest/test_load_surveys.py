@@ -334,3 +334,21 @@ def test_preview_shows_matches_and_what_would_be_quarantined_without_writing():
     assert set(preview.would_quarantine["source_row"]) == set(fx.HOLDER_CP1252_BAD)
     matched = dict(zip(preview.column_report["column"], preview.column_report["code"], strict=True))
     assert matched["Q12 Being supported with dignity and respect"] == "out_dignity"
+
+
+def test_returns_without_a_reference_get_stable_keys_from_file_and_row(con, tmp_path):
+    path = tmp_path / "anonymous.csv"
+    path.write_text(
+        "Client Reference,Your quality of life,Being supported with dignity and respect\n"
+        "A1,Got better,Got better\n,Stayed the same,Got worse\n,Got a lot better,\nA1,Got worse,Got worse\n",
+        encoding="utf-8",
+    )
+    result = load_survey_file(con, path, instrument="poet-holder", council="Northshire", wave=2025)
+    assert (result.rows_loaded, result.rows_quarantined) == (3, 1)  # the second A1 is a copy
+    keys = con.execute("SELECT source_row, respondent_key FROM respondents ORDER BY 1").fetchall()
+    assert [row[0] for row in keys] == [2, 3, 4]
+    assert len({row[1] for row in keys}) == 3
+    no_reference = tmp_path / "no_reference_column.csv"
+    no_reference.write_text("Your quality of life\nGot better\nGot better\n", encoding="utf-8")
+    second = load_survey_file(con, no_reference, instrument="poet-holder", council="Northshire", wave=2025)
+    assert (second.rows_loaded, second.rows_quarantined) == (2, 0)  # same answers, two people

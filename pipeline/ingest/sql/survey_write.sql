@@ -1,14 +1,5 @@
--- Write the accepted returns of a staged survey file. Placeholders in braces are identifiers
--- built from the instrument; values come as $parameters. `coded` holds one row per accepted
--- return with every answer already translated to its canonical code (NULL = blank or invalid),
--- so the long `answers` rows come from one UNPIVOT without a join on millions of rows.
-CREATE OR REPLACE TEMP TABLE coded AS
-SELECT a.respondent_key, a.source_row, {coded_values}
-FROM accepted AS a
-JOIN "{raw}" AS r USING (source_row)
-{coded_joins}
-WHERE a.rejection IS NULL;
-
+-- Write the accepted returns from `coded` (see survey_coded.sql); the raw file table is
+-- already dropped, so the long answers insert has the memory to itself.
 INSERT INTO respondents (respondent_key, instrument, instrument_version, council, wave,
                          {field_names}, load_id, source_row)
 SELECT respondent_key, $instrument, $version, $council, $wave, {field_values}, $load_id, source_row

@@ -38,8 +38,9 @@ CREATE TABLE respondents (
     relationship       VARCHAR,               -- carers only
     hours_caring       VARCHAR,               -- carers only
     load_id            INTEGER NOT NULL,
-    source_row         INTEGER NOT NULL,      -- the file's row as a person sees it (spreadsheet row / CSV record)
-    PRIMARY KEY (council, respondent_key, wave, instrument)
+    source_row         INTEGER NOT NULL       -- the file's row as a person sees it (spreadsheet row / CSV record)
+    -- one return per (council, respondent_key, wave, instrument): the loader enforces it (a later
+    -- copy is quarantined whole); an index here would cost more than the rest of the write
 );
 
 CREATE TABLE answers (
