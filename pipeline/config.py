@@ -31,6 +31,14 @@ def key_file_path() -> Path:
     return base / "sds-outcomes" / "pseudonym.key"
 
 
+def ingest_memory_limit() -> str:
+    """DuckDB's memory limit while a file loads: big files spill to disk rather than grow past it.
+
+    National-scale loads stay under the 2 GB a council laptop can spare (benchmarks/ingest.py).
+    """
+    return os.environ.get("OUTCOMES_INGEST_MEMORY", "1GB")
+
+
 @dataclass(frozen=True)
 class Thresholds:
     """Statistical and disclosure thresholds (methods.md: our defaults, all configurable)."""

@@ -29,6 +29,8 @@ def seed_returns(con: duckdb.DuckDBPyConnection, returns: pd.DataFrame) -> int:
     frame = returns.copy()
     frame["load_id"] = load_id
     frame["source_row"] = np.arange(1, len(frame) + 1)
+    base = con.execute("SELECT coalesce(max(return_id), 0) FROM respondents").fetchall()[0][0]
+    frame["return_id"] = base + frame["source_row"]
     con.execute(
         "INSERT INTO loads (load_id, kind, instrument, council, wave, file_name, sha256, "
         "rows_read, rows_loaded, rows_quarantined, values_quarantined) "
@@ -45,7 +47,7 @@ def seed_returns(con: duckdb.DuckDBPyConnection, returns: pd.DataFrame) -> int:
     )
     fields = [f for f in RESPONDENT_FIELDS if f in frame.columns]
     people = frame[
-        ["respondent_key", "instrument", "council", "wave", *fields, "load_id", "source_row"]
+        ["return_id", "respondent_key", "instrument", "council", "wave", *fields, "load_id", "source_row"]
     ]
     con.register("seed_people", people)
     columns = ", ".join(people.columns)
@@ -57,26 +59,18 @@ def seed_returns(con: duckdb.DuckDBPyConnection, returns: pd.DataFrame) -> int:
         part = frame[frame["instrument"] == instrument_id]
         codes = [q.code for q in instrument.coded_questions if q.code in part.columns]
         long = part.melt(
-            id_vars=["respondent_key", "instrument", "council", "wave", "load_id"],
-            value_vars=codes,
-            var_name="question_code",
-            value_name="answer_code",
+            id_vars=["return_id"], value_vars=codes, var_name="question_code", value_name="answer_code"
         ).dropna(subset=["answer_code"])
         rows.append(long)
-    answers = pd.concat(rows)[
-        [
-            "respondent_key",
-            "instrument",
-            "council",
-            "wave",
-            "question_code",
-            "answer_code",
-            "load_id",
-        ]
-    ]
+    answers = pd.concat(rows)
     con.register("seed_answers", answers)
-    con.execute("INSERT INTO answers SELECT * FROM seed_answers")
+    inserted = con.execute(
+        "INSERT INTO answer_values SELECT s.return_id, q.code_id, a.code_id FROM seed_answers s "
+        "JOIN codes q ON q.code = s.question_code JOIN codes a ON a.code = s.answer_code"
+    ).fetchall()[0][0]
     con.unregister("seed_answers")
+    if inserted != len(answers):  # a code no instrument defines would silently vanish
+        raise ValueError(f"seeded {len(answers)} answers but only {inserted} have known codes")
     return load_id
 
 

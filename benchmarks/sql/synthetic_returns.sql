@@ -10,10 +10,10 @@ SELECT k + 1, 'survey', 'poet-holder', 'Council ' || lpad(((k // 2) + 1)::VARCHA
        2024 + k % 2, 'synthetic-' || k || '.csv', 'synthetic-' || k, 0, 0, 0, 0
 FROM range(2 * $councils) AS t(k);
 
-INSERT INTO respondents (respondent_key, instrument, council, wave, age_band, gender, ethnicity,
-                         support_reason, management_option, budget_band, held_for, completed_by,
-                         load_id, source_row)
-SELECT 'r' || i, 'poet-holder',
+INSERT INTO respondents (return_id, respondent_key, instrument, council, wave, age_band, gender,
+                         ethnicity, support_reason, management_option, budget_band, held_for,
+                         completed_by, load_id, source_row)
+SELECT i + 1, 'r' || i, 'poet-holder',
        'Council ' || lpad((((i % (2 * $councils)) // 2) + 1)::VARCHAR, 3, '0'),
        2024 + (i % (2 * $councils)) % 2,
        (['18-24', '25-34', '35-44', '45-54', '55-64', '65-74', '75-84', '85+'])[1 + floor(random() * 8)::INT],
@@ -28,14 +28,13 @@ SELECT 'r' || i, 'poet-holder',
 FROM range($returns) AS t(i);
 
 CREATE TEMP TABLE question_codes AS
-SELECT question_code, list(answer_code ORDER BY answer_order) AS codes
+SELECT question_id, list(answer_id ORDER BY answer_order) AS codes
 FROM question_scales
 WHERE instrument = 'poet-holder' AND section IN ('process', 'outcomes') AND NOT is_missing
-GROUP BY question_code;
+GROUP BY question_id;
 
-INSERT INTO answers (respondent_key, instrument, council, wave, question_code, answer_code, load_id)
-SELECT r.respondent_key, r.instrument, r.council, r.wave, q.question_code,
-       q.codes[1 + floor(random() * len(q.codes))::INT], r.load_id
+INSERT INTO answer_values (return_id, question_id, answer_id)
+SELECT r.return_id, q.question_id, q.codes[1 + floor(random() * len(q.codes))::INT]
 FROM respondents AS r CROSS JOIN question_codes AS q;
 
 INSERT INTO loads (load_id, kind, council, file_name, sha256, rows_read, rows_loaded,

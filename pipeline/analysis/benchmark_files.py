@@ -118,7 +118,8 @@ def load_benchmark_file(
     try:
         existing = con.execute(
             "SELECT load_id FROM loads WHERE kind = 'benchmark' AND sha256 = ?", [digest]
-        ).fetchone()
+        ).fetchall()
+        existing = existing[0] if existing else None  # fetchall: fetchone leaves DuckDB 2.0 busy
         if existing:
             return LoadResult(int(existing[0]), 0, "already_loaded", file_format, path.name)
         if file_format == "ascof":
@@ -314,7 +315,7 @@ def _write(
     bad_rows = {p[0] for p in problems if p[0] is not None}
     con.execute("BEGIN TRANSACTION")
     try:
-        load_id = int(con.execute("SELECT nextval('load_id_seq')").fetchone()[0])
+        load_id = int(con.execute("SELECT nextval('load_id_seq')").fetchall()[0][0])
         con.execute(
             "INSERT INTO loads (load_id, kind, file_name, sha256, rows_read, rows_loaded, "
             "rows_quarantined, values_quarantined) VALUES (?, 'benchmark', ?, ?, ?, ?, ?, 0)",

@@ -20,6 +20,7 @@ from pipeline.ingest.loading import (
     column_report_json,
     distinct_values,
     existing_load,
+    limited_memory,
     next_load_id,
     register_frame,
     run_sql_file,
@@ -181,7 +182,7 @@ def load_budget_file(
     except ValueError as error:
         raise IngestError(f"{rules.source}: {error}") from error
     steps = Steps(f"Loading {path.name}", total=4, enabled=progress)
-    with steps:
+    with steps, limited_memory(con):
         if not path.exists():
             raise IngestError(f"{path}: file not found")
         sha256 = sha256_of(path)

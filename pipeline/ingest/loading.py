@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from pipeline.config import ingest_memory_limit
 from pipeline.ingest.headers import ColumnMatch
 from pipeline.instruments import Scale
 
@@ -73,6 +74,17 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
         con.execute("ROLLBACK")
         raise
     con.execute("COMMIT")
+
+
+@contextmanager
+def limited_memory(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Cap DuckDB's memory for one load (see config.ingest_memory_limit), then restore it."""
+    before = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+    con.execute(f"SET memory_limit = '{ingest_memory_limit()}'")
+    try:
+        yield
+    finally:
+        con.execute(f"SET memory_limit = '{before}'")
 
 
 def next_load_id(con: duckdb.DuckDBPyConnection) -> int:
@@ -147,7 +159,7 @@ def run_sql_file(
     text = (SQL_DIR / name).read_text(encoding="utf-8").format(**identifiers)
     for statement in _statements(text):
         used = {key: value for key, value in params.items() if f"${key}" in statement}
-        con.execute(statement, used)
+        con.execute(statement, used).fetchall()  # finish each result: DuckDB 2.0 keeps it open
 
 
 def _statements(text: str) -> list[str]:

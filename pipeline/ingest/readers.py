@@ -489,7 +489,7 @@ def _load_csv_table(
             ) from error
     else:
         raise ReadError(f"{name}: unreadable CSV: rows have too many different widths")
-    records = con.execute(f'SELECT count(*) FROM temp."{staging}"').fetchone()[0]
+    records = con.execute(f'SELECT count(*) FROM temp."{staging}"').fetchall()[0][0]
     # Every physical line is the title block, a record's line, a blank line or a line break
     # inside a quoted cell; so the last kind exists exactly when the lines do not add up.
     embedded_breaks = scan.lines - layout.header_line_end - records - len(scan.blank_lines) > 0
@@ -664,7 +664,7 @@ def _drop_blank_rows(con: duckdb.DuckDBPyConnection, staging: str) -> int:
     width = _table_width(con, staging)
     all_null = " AND ".join(f"c{i} IS NULL" for i in range(width)) or "true"
     con.execute(f'DELETE FROM temp."{staging}" WHERE {all_null}')
-    return con.execute(f'SELECT count(*) FROM temp."{staging}"').fetchone()[0]
+    return con.execute(f'SELECT count(*) FROM temp."{staging}"').fetchall()[0][0]
 
 
 def _table_width(con: duckdb.DuckDBPyConnection, staging: str) -> int:

@@ -9,6 +9,7 @@ its load id and source row.
 
 from __future__ import annotations
 
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from pipeline.ingest.loading import (
     column_report_json,
     distinct_values,
     existing_load,
+    limited_memory,
     next_load_id,
     register_frame,
     run_sql_file,
@@ -34,6 +36,7 @@ from pipeline.ingest.progress import Steps
 from pipeline.ingest.pseudonymise import Pseudonymiser
 from pipeline.ingest.readers import RawTable, ReadError, read_into_duckdb, sha256_of
 from pipeline.instruments import Instrument, get_instrument
+from pipeline.store.connection import code_ids
 
 RAW_TABLE = "raw_survey"
 # Rows without a reference join their key through this marker and their row number; a unit
@@ -91,8 +94,13 @@ def stage_survey_file(
     instrument: Instrument,
     mapping: Mapping,
     sheet: str | None,
+    *,
+    map_answers: bool = True,
 ) -> StagedSurvey:
-    """Read, match headers and map answers; raises IngestError if nothing can be loaded."""
+    """Read, match headers and (unless told not to yet) map answers.
+
+    Raises IngestError if nothing can be loaded.
+    """
     try:
         matcher = HeaderMatcher(_targets(instrument), mapping.columns)
     except ValueError as error:
@@ -110,6 +118,16 @@ def stage_survey_file(
             f"{path.name}: no column matches a question of {instrument.id} "
             f"({instrument.title}); check --instrument, or map the headers with --mapping"
         )
+    if map_answers:
+        map_survey_answers(con, staged, mapping)
+    return staged
+
+
+def map_survey_answers(
+    con: duckdb.DuckDBPyConnection, staged: StagedSurvey, mapping: Mapping
+) -> None:
+    """Fill ``staged.value_map``: each column's distinct answers mapped to canonical codes."""
+    instrument = staged.instrument
     rows = []
     values = distinct_values(con, RAW_TABLE, [m.index for m in staged.coded])
     for match in staged.coded:
@@ -125,39 +143,29 @@ def stage_survey_file(
     staged.value_map = pd.DataFrame(
         rows, columns=["question_code", "raw_value", "answer_code", "reason"]
     ).astype({"answer_code": "object", "reason": "object"})
-    return staged
 
 
-def _reference_keys(
+def _start_reference_keys(
     con: duckdb.DuckDBPyConnection,
     staged: StagedSurvey,
     council: str,
     sha256: str,
-    pseudonymiser: Pseudonymiser,
-) -> str:
-    """Register ``reference_keys_view`` and return how raw rows join to it.
+    pool: ThreadPoolExecutor,
+) -> tuple[Future, str]:
+    """Start pseudonymising the file's references; return the future frame and the join.
 
-    One GROUP BY gives each distinct reference, the first row it is on and so its later copies;
-    each reference is pseudonymised once. Rows without a reference get a key from file and row.
+    One GROUP BY gives each distinct reference and the first row it is on (so its later copies);
+    rows without a reference get a key from file and row. Hashing a million references is pure
+    Python, so it runs in a thread while DuckDB (which releases the GIL) translates the answers.
     """
     ids = staged.of_type("id")
-    frames = []
+    groups: list[tuple[str, int]] = []
     if ids:
         column = f"c{ids[0].index}"
         groups = con.execute(
             f"SELECT {column}, min(source_row) FROM {RAW_TABLE} WHERE {column} IS NOT NULL "
             f"GROUP BY {column}"
         ).fetchall()
-        references = [group[0] for group in groups]
-        frames.append(
-            pd.DataFrame(
-                {
-                    "raw_id": pd.Series(references, dtype="object"),
-                    "respondent_key": pseudonymiser.keys_for(council, references),
-                    "first_row": pd.Series([group[1] for group in groups], dtype="int64"),
-                }
-            )
-        )
         blank_rows = [
             row[0]
             for row in con.execute(
@@ -170,27 +178,25 @@ def _reference_keys(
             row[0] for row in con.execute(f"SELECT source_row FROM {RAW_TABLE}").fetchall()
         ]
         reference = f"({_ANONYMOUS_SQL} || r.source_row)"
-    if blank_rows:
-        frames.append(
-            pd.DataFrame(
-                {
-                    "raw_id": pd.Series(
-                        [f"{_ANONYMOUS}{row}" for row in blank_rows], dtype="object"
-                    ),
-                    "respondent_key": [
-                        pseudonymiser.anonymous_key(council, sha256, row) for row in blank_rows
-                    ],
-                    "first_row": pd.Series(blank_rows, dtype="int64"),
-                }
-            )
-        )
-    keys = (
-        pd.concat(frames, ignore_index=True)
-        if frames
-        else pd.DataFrame({"raw_id": [], "respondent_key": [], "first_row": []})
+    future = pool.submit(_reference_key_frame, groups, blank_rows, council, sha256)
+    return future, f"k.raw_id = {reference}"
+
+
+def _reference_key_frame(
+    groups: list[tuple[str, int]], blank_rows: list[int], council: str, sha256: str
+) -> pd.DataFrame:
+    """raw_id, respondent_key, first_row for every reference and every row without one."""
+    pseudonymiser = Pseudonymiser()
+    references = [group[0] for group in groups]
+    anonymous = [f"{_ANONYMOUS}{row}" for row in blank_rows]
+    return pd.DataFrame(
+        {
+            "raw_id": pd.Series(references + anonymous, dtype="object"),
+            "respondent_key": pseudonymiser.keys_for(council, references)
+            + [pseudonymiser.anonymous_key(council, sha256, row) for row in blank_rows],
+            "first_row": pd.Series([g[1] for g in groups] + blank_rows, dtype="int64"),
+        }
     )
-    con.register("reference_keys_view", keys)
-    return f"k.raw_id = {reference}"
 
 
 def _quote(name: str) -> str:
@@ -202,10 +208,25 @@ def _sql_literal(text: str) -> str:
 
 
 def _write(
-    con: duckdb.DuckDBPyConnection, staged: StagedSurvey, params: dict, reference_join: str
+    con: duckdb.DuckDBPyConnection,
+    staged: StagedSurvey,
+    mapping: Mapping,
+    params: dict,
+    council: str,
+    sha256: str,
 ) -> None:
     coded = staged.coded
-    register_frame(con, "value_map", staged.value_map)
+    ids = code_ids(con)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        keys, reference_join = _start_reference_keys(con, staged, council, sha256, pool)
+        # while references are hashed in Python, DuckDB maps and translates the answers
+        map_survey_answers(con, staged, mapping)
+        value_map = staged.value_map.assign(
+            answer_id=staged.value_map["answer_code"].map(ids).astype("Int16")
+        )
+        register_frame(con, "value_map", value_map)
+        _translate_answers(con, staged, params)
+        con.register("reference_keys_view", keys.result())
     answered = " + ".join(f"(c{m.index} IS NOT NULL)::INT" for m in coded)
     run_sql_file(
         con,
@@ -217,24 +238,6 @@ def _write(
     )
     con.unregister("reference_keys_view")
 
-    coded_joins = "\n".join(
-        f"LEFT JOIN value_map AS m{n} ON m{n}.question_code = {_sql_literal(m.code or '')} "
-        f"AND m{n}.raw_value = r.c{m.index}"
-        for n, m in enumerate(coded)
-    )
-    coded_values = ", ".join(
-        f"m{n}.answer_code AS {_quote(m.code or '')}" for n, m in enumerate(coded)
-    )
-    fields = [(m, staged.instrument.question(m.code or "").respondent_field) for m in coded]
-    fields = [(m, f) for m, f in fields if f]
-    run_sql_file(
-        con,
-        "survey_coded.sql",
-        params,
-        raw=RAW_TABLE,
-        coded_values=coded_values,
-        coded_joins=coded_joins,
-    )
     invalid = set(staged.value_map.loc[staged.value_map["reason"].notna(), "question_code"])
     for match in coded:
         if match.code in invalid:
@@ -247,16 +250,52 @@ def _write(
             )
     _write_comments(con, staged, params)
     con.execute(f'DROP TABLE "{RAW_TABLE}"')  # free the file's memory before the big insert
+    fields = _respondent_fields(staged)
     id_matches = staged.of_type("id")
     run_sql_file(
         con,
         "survey_write.sql",
         params,
-        coded_names=", ".join(_quote(m.code or "") for m in coded),
+        question_ids=", ".join(f"{ids[m.code or '']}::SMALLINT" for m in coded),
+        answer_columns=", ".join(f"a{n}" for n in range(len(coded))),
         field_names=", ".join(f for _, f in fields) if fields else "age_band",
-        field_values=", ".join(_quote(m.code or "") for m, _ in fields) if fields else "NULL",
+        field_values=", ".join(_quote("field_" + f) for _, f in fields) if fields else "NULL",
         id_column_name=_sql_literal(id_matches[0].column) if id_matches else "NULL",
         id_raw_value="'pseudonym ' || left(a.respondent_key, 16)",
+    )
+
+
+def _respondent_fields(staged: StagedSurvey) -> list[tuple[ColumnMatch, str]]:
+    """The matched "about you" columns and the respondents column each fills."""
+    fields = [(m, staged.instrument.question(m.code or "").respondent_field) for m in staged.coded]
+    return [(m, f) for m, f in fields if f]
+
+
+def _translate_answers(con: duckdb.DuckDBPyConnection, staged: StagedSurvey, params: dict) -> None:
+    """Temp table ``coded``: every row's answers as code ids, "about you" answers as codes."""
+    coded = staged.coded
+    field_of = {m.code: f for m, f in _respondent_fields(staged)}
+    coded_joins = "\n".join(
+        f"LEFT JOIN value_map AS m{n} ON m{n}.question_code = {_sql_literal(m.code or '')} "
+        f"AND m{n}.raw_value = r.c{m.index}"
+        for n, m in enumerate(coded)
+    )
+    coded_values = [f"m{n}.answer_id AS a{n}" for n in range(len(coded))]
+    coded_values += [
+        f"m{n}.answer_code AS {_quote('field_' + field_of[m.code])}"
+        for n, m in enumerate(coded)
+        if m.code in field_of
+    ]
+    return_base = con.execute("SELECT coalesce(max(return_id), 0) FROM respondents").fetchall()[0][
+        0
+    ]
+    run_sql_file(
+        con,
+        "survey_coded.sql",
+        {**params, "return_base": int(return_base)},
+        raw=RAW_TABLE,
+        coded_values=", ".join(coded_values),
+        coded_joins=coded_joins,
     )
 
 
@@ -290,21 +329,20 @@ def load_survey_file(
     definition = get_instrument(instrument)
     rules = load_mapping(mapping)
     steps = Steps(f"Loading {path.name}", total=5, enabled=progress)
-    with steps:
+    with steps, limited_memory(con):
         if not path.exists():
             raise IngestError(f"{path}: file not found")
-        sha256 = sha256_of(path)
-        previous = existing_load(con, sha256)
-        if previous:
-            return already_loaded_result(path, sha256, previous)
         steps.advance("reading")
-        staged = stage_survey_file(con, path, definition, rules, sheet)
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            hashing = pool.submit(sha256_of, path)  # hashlib releases the GIL on big reads
+            staged = stage_survey_file(con, path, definition, rules, sheet, map_answers=False)
+            sha256 = hashing.result()
         steps.advance("pseudonymising")
-        pseudonymiser = Pseudonymiser()
         with transaction(con):
-            if existing_load(con, sha256):  # loaded by someone else meanwhile
-                return already_loaded_result(path, sha256, existing_load(con, sha256))
-            reference_join = _reference_keys(con, staged, council.strip(), sha256, pseudonymiser)
+            previous = existing_load(con, sha256)
+            if previous:
+                _drop_temps(con)
+                return already_loaded_result(path, sha256, previous)
             load_id = next_load_id(con)
             params = {
                 "load_id": load_id,
@@ -314,7 +352,7 @@ def load_survey_file(
                 "wave": int(wave),
             }
             steps.advance("validating and writing")
-            _write(con, staged, params, reference_join)
+            _write(con, staged, rules, params, council.strip(), sha256)
             counts = con.execute(
                 "SELECT count(*) FILTER (WHERE rejection IS NULL), "
                 "count(*) FILTER (WHERE rejection IS NOT NULL) FROM accepted"

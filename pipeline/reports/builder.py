@@ -197,7 +197,8 @@ def database_path(con: duckdb.DuckDBPyConnection) -> str | None:
     """The file behind a connection, so worker processes can open their own read-only one."""
     row = con.execute(
         "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
-    ).fetchone()
+    ).fetchall()
+    row = row[0] if row else None  # fetchall: fetchone leaves DuckDB 2.0 busy
     return str(row[0]) if row and row[0] else None
 
 

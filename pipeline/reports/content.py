@@ -96,7 +96,8 @@ def returns_for(con: duckdb.DuckDBPyConnection, council: str, wave: int, instrum
 
 
 def area_code_for(con: duckdb.DuckDBPyConnection, council: str) -> str:
-    row = con.execute(_sql("area_code.sql"), {"council": council}).fetchone()
+    row = con.execute(_sql("area_code.sql"), {"council": council}).fetchall()
+    row = row[0] if row else None  # fetchall: fetchone leaves DuckDB 2.0 busy
     return str(row[0]) if row and row[0] else ""
 
 

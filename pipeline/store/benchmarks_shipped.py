@@ -36,7 +36,8 @@ def sync_shipped_benchmarks(con: duckdb.DuckDBPyConnection, folder: Path | None 
     except Exception:
         con.execute("ROLLBACK")
         raise
-    row = con.execute("SELECT count(*) FROM benchmarks WHERE load_id IS NULL").fetchone()
+    row = con.execute("SELECT count(*) FROM benchmarks WHERE load_id IS NULL").fetchall()
+    row = row[0] if row else None  # fetchall: fetchone leaves DuckDB 2.0 busy
     return int(row[0]) if row else 0
 
 

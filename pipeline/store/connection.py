@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
 from pipeline.instruments import all_instruments
 from pipeline.store.benchmarks_shipped import sync_shipped_benchmarks
@@ -56,7 +57,10 @@ def apply_migrations(con: duckdb.DuckDBPyConnection) -> list[int]:
 
 
 def sync_question_scales(con: duckdb.DuckDBPyConnection) -> None:
-    """Rewrite ``question_scales`` from the instrument YAML files (reference data, not facts)."""
+    """Rewrite ``question_scales`` from the instrument YAML files (reference data, not facts).
+
+    New question and answer codes are first given ids in ``codes``; existing ids never change.
+    """
     rows = []
     for instrument in all_instruments().values():
         for question in instrument.coded_questions:
@@ -79,10 +83,42 @@ def sync_question_scales(con: duckdb.DuckDBPyConnection) -> None:
                         group is not None and group == scale.positive,
                     )
                 )
-    con.execute("BEGIN TRANSACTION")
-    con.execute("DELETE FROM question_scales")
-    con.executemany("INSERT INTO question_scales VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
-    con.execute("COMMIT")
+    columns = [
+        "instrument",
+        "question_code",
+        "section",
+        "domain",
+        "scale",
+        "answer_code",
+        "answer_label",
+        "answer_order",
+        "is_missing",
+        "answer_group",
+        "is_positive",
+    ]
+    frame = pd.DataFrame(rows, columns=columns)
+    con.register("scales_from_yaml", frame)
+    try:
+        con.execute("BEGIN TRANSACTION")
+        con.execute(_sql("sync_question_scales.sql")).fetchall()  # finish: DuckDB 2.0 keeps it open
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        con.unregister("scales_from_yaml")
+
+
+def code_ids(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Every registered question or answer code and its id."""
+    return {
+        code: int(code_id)
+        for code_id, code in con.execute("SELECT code_id, code FROM codes").fetchall()
+    }
+
+
+def _sql(name: str) -> str:
+    return (Path(__file__).parent / name).read_text(encoding="utf-8")
 
 
 def connect(db_path: str | Path, *, sync_reference: bool = True) -> duckdb.DuckDBPyConnection:

@@ -22,6 +22,7 @@ CREATE TABLE loads (
 );
 
 CREATE TABLE respondents (
+    return_id          INTEGER NOT NULL,      -- this return; answer_values rows point at it
     respondent_key     VARCHAR NOT NULL,      -- HMAC-SHA-256 pseudonym, council-scoped
     instrument         VARCHAR NOT NULL,
     instrument_version VARCHAR,
@@ -43,14 +44,21 @@ CREATE TABLE respondents (
     -- copy is quarantined whole); an index here would cost more than the rest of the write
 );
 
-CREATE TABLE answers (
-    respondent_key VARCHAR NOT NULL,
-    instrument     VARCHAR NOT NULL,
-    council        VARCHAR NOT NULL,
-    wave           INTEGER NOT NULL,
-    question_code  VARCHAR NOT NULL,
-    answer_code    VARCHAR NOT NULL,          -- canonical code of the question's scale
-    load_id        INTEGER NOT NULL
+-- Codes (question and answer codes) get small stable ids the first time an instrument names
+-- them; ids are never reused or renumbered, so stored answers keep their meaning.
+CREATE TABLE codes (
+    code_id SMALLINT PRIMARY KEY,
+    code    VARCHAR NOT NULL UNIQUE
+);
+
+-- The answers, stored compactly: one row per return x question answered. Analysts read them
+-- through the view `answers` (002_views.sql), which has the public columns respondent_key,
+-- question_code and answer_code; a national load writes tens of millions of these rows, and
+-- three small integers write several times faster than seven strings.
+CREATE TABLE answer_values (
+    return_id   INTEGER NOT NULL,             -- respondents.return_id
+    question_id SMALLINT NOT NULL,            -- codes.code_id of the question code
+    answer_id   SMALLINT NOT NULL             -- codes.code_id of the canonical answer code
 );
 
 CREATE TABLE comments (
@@ -123,6 +131,8 @@ CREATE TABLE question_scales (
     -- reference rows refreshed from surveys/*.yaml: how each answer code is reported
     instrument    VARCHAR NOT NULL,
     question_code VARCHAR NOT NULL,
+    question_id   SMALLINT NOT NULL,          -- codes.code_id
+    answer_id     SMALLINT NOT NULL,          -- codes.code_id
     section       VARCHAR NOT NULL,
     domain        VARCHAR,
     scale         VARCHAR NOT NULL,
