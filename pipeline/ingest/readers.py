@@ -177,8 +177,12 @@ def read_into_duckdb(
     *,
     sheet: str | None = None,
     header_score: HeaderScore | None = None,
+    trim: bool = True,
 ) -> RawTable:
     """Read a survey or budget-register file into the TEMP table ``table`` (replacing it).
+
+    ``trim=False`` leaves spaces around CSV cells for the caller to handle (the loaders fold them
+    when they map values, which costs less than trimming every cell of a national file).
 
     ``header_score`` rates a candidate header row (the loader counts cells that match known
     question codes or wordings); the highest-scoring of the first 20 rows is the header. Without
@@ -192,7 +196,7 @@ def read_into_duckdb(
     staging = f"{table}__reading"
     try:
         if kind == "csv":
-            raw = _read_csv(con, path, staging, header_score)
+            raw = _read_csv(con, path, staging, header_score, trim)
         elif kind == "xlsx":
             raw = _read_xlsx(con, path, staging, sheet, header_score)
         else:
@@ -255,7 +259,11 @@ class _CsvLayout:
 
 
 def _read_csv(
-    con: duckdb.DuckDBPyConnection, path: Path, staging: str, header_score: HeaderScore | None
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    staging: str,
+    header_score: HeaderScore | None,
+    trim: bool = True,
 ) -> RawTable:
     with open(path, "rb") as handle:
         sample = handle.read(SAMPLE_BYTES)
@@ -270,14 +278,14 @@ def _read_csv(
     layout = _csv_layout(text, delimiter, header_score, path.name)
     try:
         with _utf8_copy(path, encoding) as utf8_path:
-            rows = _load_csv_table(con, utf8_path, staging, delimiter, layout, path.name)
+            rows = _load_csv_table(con, utf8_path, staging, delimiter, layout, path.name, trim)
     except _NotUtf8 as error:
         if encoding not in ("utf-8", "utf-8-sig"):
             raise ReadError(f"{path.name}: cannot be decoded as {encoding}") from error
         # The sample was UTF-8 but bytes further down are not: read those as Windows-1252.
         encoding = "utf-8+cp1252"
         with _utf8_copy(path, encoding) as utf8_path:
-            rows = _load_csv_table(con, utf8_path, staging, delimiter, layout, path.name)
+            rows = _load_csv_table(con, utf8_path, staging, delimiter, layout, path.name, trim)
     width = _table_width(con, staging)
     return RawTable(
         path=path,
@@ -462,6 +470,7 @@ def _load_csv_table(
     delimiter: str,
     layout: _CsvLayout,
     name: str,
+    trim: bool = True,
 ) -> int:
     scan = _scan_bytes(utf8_path, layout.header_line_end, delimiter)
     width = layout.width
@@ -469,7 +478,7 @@ def _load_csv_table(
     for _attempt in range(8):
         try:
             _create_raw_table(
-                con, utf8_path, staging, delimiter, width, layout.header_index + 1, parallel
+                con, utf8_path, staging, delimiter, width, layout.header_index + 1, parallel, trim
             )
             break
         except duckdb.Error as error:
@@ -498,7 +507,7 @@ def _load_csv_table(
         breaks = _line_breaks_per_record(con, staging) if embedded_breaks else []
         offsets = _blank_line_offsets(records, breaks, scan.blank_lines, layout.header_line_end + 1)
     _number_rows(con, staging, first_row=layout.header_index + 2, offsets=offsets)
-    if embedded_breaks or scan.other_whitespace:
+    if trim and (embedded_breaks or scan.other_whitespace):
         _strip_all_whitespace(con, staging)
     return _drop_blank_rows(con, staging)
 
@@ -515,10 +524,12 @@ def _create_raw_table(
     width: int,
     skip: int,
     parallel: bool,
+    trim: bool = True,
 ) -> None:
     """Read the data records with DuckDB, trimming spaces only (the cheap, common case)."""
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
-    select = ", ".join(f"nullif(trim(c{i}), '') AS c{i}" for i in range(width))
+    cell = "nullif(trim(c{i}), '')" if trim else "nullif(c{i}, '')"
+    select = ", ".join(f"{cell.format(i=i)} AS c{i}" for i in range(width))
     con.execute(
         f'CREATE OR REPLACE TEMP TABLE "{staging}" AS SELECT {select} '
         f"FROM read_csv({_sql_string(str(utf8_path))}, delim={_sql_string(delimiter)}, "

@@ -107,7 +107,12 @@ def stage_survey_file(
         raise IngestError(f"{mapping.source}: {error}") from error
     try:
         raw = read_into_duckdb(
-            con, path, RAW_TABLE, sheet=sheet or mapping.sheet, header_score=matcher.header_score
+            con,
+            path,
+            RAW_TABLE,
+            sheet=sheet or mapping.sheet,
+            header_score=matcher.header_score,
+            trim=False,  # answers are folded when mapped; references and comments trimmed here
         )
     except ReadError as error:
         raise IngestError(str(error)) from error
@@ -161,18 +166,18 @@ def _start_reference_keys(
     ids = staged.of_type("id")
     groups: list[tuple[str, int]] = []
     if ids:
-        column = f"c{ids[0].index}"
+        cell = f"nullif(trim(c{ids[0].index}), '')"
         groups = con.execute(
-            f"SELECT {column}, min(source_row) FROM {RAW_TABLE} WHERE {column} IS NOT NULL "
-            f"GROUP BY {column}"
+            f"SELECT {cell} AS reference, min(source_row) FROM {RAW_TABLE} "
+            f"WHERE reference IS NOT NULL GROUP BY reference"
         ).fetchall()
         blank_rows = [
             row[0]
             for row in con.execute(
-                f"SELECT source_row FROM {RAW_TABLE} WHERE {column} IS NULL"
+                f"SELECT source_row FROM {RAW_TABLE} WHERE {cell} IS NULL"
             ).fetchall()
         ]
-        reference = f"coalesce(r.{column}, {_ANONYMOUS_SQL} || r.source_row)"
+        reference = f"coalesce({cell.replace('(c', '(r.c', 1)}, {_ANONYMOUS_SQL} || r.source_row)"
     else:
         blank_rows = [
             row[0] for row in con.execute(f"SELECT source_row FROM {RAW_TABLE}").fetchall()
@@ -227,7 +232,7 @@ def _write(
         register_frame(con, "value_map", value_map)
         _translate_answers(con, staged, params)
         con.register("reference_keys_view", keys.result())
-    answered = " + ".join(f"(c{m.index} IS NOT NULL)::INT" for m in coded)
+    answered = " + ".join(f"(c.a{n} IS NOT NULL)::INT" for n in range(len(coded)))
     run_sql_file(
         con,
         "survey_accept.sql",

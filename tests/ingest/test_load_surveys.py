@@ -350,5 +350,29 @@ def test_returns_without_a_reference_get_stable_keys_from_file_and_row(con, tmp_
     assert len({row[1] for row in keys}) == 3
     no_reference = tmp_path / "no_reference_column.csv"
     no_reference.write_text("Your quality of life\nGot better\nGot better\n", encoding="utf-8")
-    second = load_survey_file(con, no_reference, instrument="poet-holder", council="Northshire", wave=2025)
+    second = load_survey_file(
+        con, no_reference, instrument="poet-holder", council="Northshire", wave=2025
+    )
     assert (second.rows_loaded, second.rows_quarantined) == (2, 0)  # same answers, two people
+
+
+def test_spaces_around_cells_are_folded_not_quarantined(con, tmp_path):
+    path = tmp_path / "padded.csv"
+    path.write_text(
+        "Client Reference,Your quality of life,Being supported with dignity and respect,comment_best\n"
+        " A1 ,  Got better  ,   ,  Lovely  \n"
+        "A1,Got worse,Got worse,\n"
+        "A2,   ,   ,\n",
+        encoding="utf-8",
+    )
+    result = load_survey_file(con, path, instrument="poet-holder", council="Northshire", wave=2025)
+    # " A1 " and "A1" are one person: the second is a duplicate; A2 has no answer at all
+    assert (result.rows_loaded, result.rows_quarantined, result.values_quarantined) == (1, 2, 0)
+    reasons = [
+        r[0] for r in con.execute("SELECT reason FROM quarantine ORDER BY source_row").fetchall()
+    ]
+    assert reasons[0].startswith("duplicate return") and reasons[1].startswith("no answers")
+    assert con.execute("SELECT question_code, answer_code FROM answers").fetchall() == [
+        ("out_quality_of_life", "better")
+    ]
+    assert con.execute("SELECT comment_text FROM comments").fetchall() == [("Lovely",)]

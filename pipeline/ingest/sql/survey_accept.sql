@@ -2,7 +2,7 @@
 -- pass over the file. reference_keys: one row per distinct reference (or per row without one)
 -- with its pseudonym and the first row it appears on. A later copy of a return (same council,
 -- respondent, wave and instrument) is quarantined whole, whether the first copy is earlier in
--- this file or already in the database; a row with no recognisable answer is quarantined too.
+-- this file or already in the database; a row with no valid answer at all is quarantined too.
 CREATE OR REPLACE TEMP TABLE reference_keys AS
 SELECT k.*, previous.respondent_key IS NOT NULL AS previously_loaded
 FROM reference_keys_view AS k
@@ -22,4 +22,5 @@ SELECT r.source_row, k.respondent_key,
                THEN 'no answers: the return has no recognisable answer to any question'
        END AS rejection
 FROM "{raw}" AS r
+JOIN coded AS c USING (source_row)
 JOIN reference_keys AS k ON {reference_join};
