@@ -9,7 +9,10 @@ from pipeline.analysis.benchmarks import (
     benchmark_table,
     load_benchmark_file,
 )
+from pipeline.analysis.budgets import budget_summary
+from pipeline.analysis.comments import area_code, comments
 from pipeline.analysis.councils import compare_councils, funnel_limits
+from pipeline.analysis.drivers import driver_crosstabs, drivers
 from pipeline.analysis.inventory import (
     available,
     councils,
@@ -20,53 +23,50 @@ from pipeline.analysis.inventory import (
     unmatched_columns,
     waves,
 )
+from pipeline.analysis.means import mean_scores
 from pipeline.analysis.results import NoDataError, answer_groups, distribution, results
+from pipeline.analysis.subgroups import SUBGROUPS, subgroups
 from pipeline.analysis.trends import trends, wave_changes
-from pipeline.disclosure import protect
-
-__all__ = [
-    "BenchmarkFileError",
-    "LoadResult",
-    "NoDataError",
-    "answer_groups",
-    "available",
-    "benchmark_table",
-    "compare_councils",
-    "councils",
-    "distribution",
-    "domains",
-    "funnel_limits",
-    "load_benchmark_file",
-    "loads",
-    "open_database",
-    "protect",
-    "quarantine",
-    "results",
-    "trends",
-    "unmatched_columns",
-    "wave_changes",
-    "waves",
-]
-
-# part B
-from pipeline.analysis.budgets import budget_summary  # noqa: E402
-from pipeline.analysis.drivers import driver_crosstabs, drivers  # noqa: E402
-from pipeline.analysis.subgroups import SUBGROUPS, subgroups  # noqa: E402
-from pipeline.analysis.weighting import (  # noqa: E402
+from pipeline.analysis.weighting import (
     response_rates,
     stratified_estimate,
     weighted_results,
     weights,
 )
+from pipeline.disclosure import protect
 
-__all__ += [
+__all__ = [
     "SUBGROUPS",
+    "BenchmarkFileError",
+    "LoadResult",
+    "NoDataError",
+    "answer_groups",
+    "area_code",
+    "available",
+    "benchmark_table",
     "budget_summary",
+    "comments",
+    "compare_councils",
+    "councils",
+    "distribution",
+    "domains",
     "driver_crosstabs",
     "drivers",
+    "funnel_limits",
+    "load_benchmark_file",
+    "loads",
+    "mean_scores",
+    "open_database",
+    "protect",
+    "quarantine",
     "response_rates",
+    "results",
     "stratified_estimate",
     "subgroups",
+    "trends",
+    "unmatched_columns",
+    "wave_changes",
+    "waves",
     "weighted_results",
     "weights",
 ]

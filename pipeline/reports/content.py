@@ -9,25 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
-from pathlib import Path
 
 import duckdb
 import pandas as pd
 
 from pipeline import analysis
-from pipeline.config import THRESHOLDS
 from pipeline.disclosure import protect
 from pipeline.instruments import Instrument, get_instrument
 from pipeline.reports.findings import describe_changes, describe_results
-
-SQL_DIR = Path(__file__).with_name("sql")
-COMMENTS_PER_QUESTION = 5
-
-
-@cache
-def _sql(name: str) -> str:
-    return (SQL_DIR / name).read_text(encoding="utf-8")
 
 
 @dataclass
@@ -96,28 +85,14 @@ def returns_for(con: duckdb.DuckDBPyConnection, council: str, wave: int, instrum
 
 
 def area_code_for(con: duckdb.DuckDBPyConnection, council: str) -> str:
-    row = con.execute(_sql("area_code.sql"), {"council": council}).fetchall()
-    row = row[0] if row else None  # fetchall: fetchone leaves DuckDB 2.0 busy
-    return str(row[0]) if row and row[0] else ""
+    return analysis.area_code(con, council)
 
 
 def sampled_comments(
     con: duckdb.DuckDBPyConnection, council: str, wave: int, instrument: Instrument
 ) -> pd.DataFrame:
     """A repeatable sample of free-text comments, none for groups under the threshold."""
-    frame = con.execute(
-        _sql("comments_sample.sql"),
-        {
-            "council": council,
-            "wave": wave,
-            "instrument": instrument.id,
-            "min_group": THRESHOLDS.comments_group_below,
-            "per_question": COMMENTS_PER_QUESTION,
-        },
-    ).df()
-    wording = {q.code: q.wording for q in instrument.questions}
-    frame["question"] = frame["question_code"].map(wording).fillna(frame["question_code"])
-    return frame[["question_code", "question", "comment_text"]]
+    return analysis.comments(con, council=council, wave=wave, instrument=instrument.id)
 
 
 def _protect_results(frame: pd.DataFrame) -> pd.DataFrame:
