@@ -1,7 +1,7 @@
 """The Load data page's logic: keep an upload, preview it, turn in-page fixes into a mapping, load.
 
-Loading calls ``pipeline.ingest.load_survey_file``, the function behind
-``outcomes ingest surveys``, so a file loaded here is validated, pseudonymised and quarantined
+Loading runs ``pipeline.ingest.load_survey_file`` (the function behind ``outcomes ingest
+surveys``) in a process of its own, so a file loaded here is validated, pseudonymised and quarantined
 exactly as from the command line. The page's edits become the same ``columns:`` mapping a
 mapping file would hold.
 """
@@ -9,13 +9,17 @@ mapping file would hold.
 from __future__ import annotations
 
 import hashlib
+import json
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
 import pandas as pd
+import yaml
 
-from pipeline.ingest import LoadResult, Preview, load_survey_file, preview_survey_file
-from pipeline.store import connect
+from pipeline.ingest import IngestError, LoadResult, Preview, preview_survey_file
+from pipeline.ingest.headers import ColumnMatch
 
 ACCEPTED_TYPES = ["csv", "xlsx", "xls", "sav"]
 UPLOAD_DIR = Path(tempfile.gettempdir()) / "sds-outcomes-uploads"
@@ -56,11 +60,39 @@ def preview(path: Path, instrument: str, mapping: dict) -> Preview:
 def load(
     db_path: Path, path: Path, *, instrument: str, council: str, wave: int, mapping: dict
 ) -> LoadResult:
-    """Load the file into the database in one transaction (a no-op if already loaded)."""
-    con = connect(db_path)
-    try:
-        return load_survey_file(
-            con, path, instrument=instrument, council=council, wave=wave, mapping=mapping or None
+    """Load the file in one transaction (a no-op if already loaded), in a process of its own.
+
+    DuckDB lets one process write the file; a writer inside the dashboard would clash with the
+    read-only connections every page opens, so the load runs as ``python -m pipeline.ingest``.
+    """
+    with tempfile.TemporaryDirectory(prefix="outcomes-load-") as folder:
+        command = [
+            sys.executable,
+            "-m",
+            "pipeline.ingest",
+            "--db",
+            str(db_path),
+            "--file",
+            str(path),
+            "--instrument",
+            instrument,
+            "--council",
+            council,
+            "--wave",
+            str(int(wave)),
+        ]
+        if mapping:
+            mapping_file = Path(folder) / "mapping.yaml"
+            mapping_file.write_text(yaml.safe_dump(mapping, allow_unicode=True), encoding="utf-8")
+            command += ["--mapping", str(mapping_file)]
+        finished = subprocess.run(command, capture_output=True, text=True, check=False)
+    lines = [line for line in finished.stdout.splitlines() if line.startswith("{")]
+    if not lines:
+        raise IngestError(
+            f"{path.name}: the load stopped unexpectedly: {finished.stderr.strip()[-500:]}"
         )
-    finally:
-        con.close()
+    payload = json.loads(lines[-1])
+    if "error" in payload:
+        raise IngestError(payload["error"])
+    report = [ColumnMatch(**match) for match in payload.pop("column_report")]
+    return LoadResult(column_report=report, **payload)

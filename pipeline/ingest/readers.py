@@ -376,20 +376,27 @@ def detect_delimiter(text: str) -> str:
     except csv.Error:
         sniffed = None
     if sniffed in scores and scores[sniffed] >= best:
-        return sniffed
+        return sniffed  # ties go to the Sniffer
     if best == 0:
         return ","
     return max(DELIMITERS, key=lambda delimiter: scores[delimiter])
 
 
 def _delimiter_score(text: str, delimiter: str) -> float:
-    """Modal field count times the share of non-blank records that have it (0 if one column)."""
+    """Modal field count times the share of non-blank records that have it (0 if one column).
+
+    A wrong delimiter can make a quote mid-cell open a "quoted" field that swallows the following
+    lines; records with such line breaks count half, so the delimiter that keeps lines whole wins.
+    """
     records = [row for row in csv.reader(io.StringIO(text), delimiter=delimiter) if any(row)]
     if not records:
         return 0.0
     widths = Counter(len(row) for row in records)
     width, count = max(widths.items(), key=lambda item: (item[1] * item[0], item[0]))
-    return 0.0 if width < 2 else width * count / len(records)
+    if width < 2:
+        return 0.0
+    swallowed = sum(1 for row in records if any("\n" in cell for cell in row))
+    return width * (count - swallowed / 2) / len(records)
 
 
 def _csv_layout(

@@ -125,7 +125,7 @@ def connect(db_path: str | Path, *, sync_reference: bool = True) -> duckdb.DuckD
     """Open (creating if needed) the database for writing, migrated and with current scales."""
     path = Path(db_path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path))
+    con = _retry_while_locked(lambda: duckdb.connect(str(path)), path)
     apply_migrations(con)
     if sync_reference:
         sync_question_scales(con)
@@ -133,20 +133,28 @@ def connect(db_path: str | Path, *, sync_reference: bool = True) -> duckdb.DuckD
     return con
 
 
-def read_only_connection(
-    db_path: str | Path, *, attempts: int = 20, wait_seconds: float = 0.25
-) -> duckdb.DuckDBPyConnection:
-    """Open the database read-only, retrying while a writer holds the file."""
+LOCK_WAIT_SECONDS = 60.0  # how long to wait for another process's load to commit
+
+
+def _retry_while_locked(open_database, path: Path, wait_seconds: float = 0.25):  # noqa: ANN001, ANN202
+    """Open with ``open_database()``, retrying while another process holds the file's lock."""
+    deadline = time.monotonic() + LOCK_WAIT_SECONDS
+    while True:
+        try:
+            return open_database()
+        except duckdb.IOException as error:
+            if "lock" not in str(error).lower() or time.monotonic() > deadline:
+                raise RuntimeError(
+                    f"{path}: the database stayed locked by another process: {error}"
+                ) from error
+            time.sleep(wait_seconds)
+
+
+def read_only_connection(db_path: str | Path) -> duckdb.DuckDBPyConnection:
+    """Open the database read-only, waiting (up to LOCK_WAIT_SECONDS) while a load commits."""
     path = Path(db_path)
     if not path.exists():
         raise FileNotFoundError(
             f"{path}: no database here; run `outcomes demo` or load files first"
         )
-    last_error: Exception | None = None
-    for _ in range(attempts):
-        try:
-            return duckdb.connect(str(path), read_only=True)
-        except duckdb.IOException as error:  # a writer holds the lock
-            last_error = error
-            time.sleep(wait_seconds)
-    raise RuntimeError(f"{path}: the database stayed locked by a writer: {last_error}")
+    return _retry_while_locked(lambda: duckdb.connect(str(path), read_only=True), path)

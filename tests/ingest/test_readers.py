@@ -477,3 +477,11 @@ def test_csv_reading_costs_at_most_three_times_plain_read_csv(con, tmp_path):
     ours = timed(lambda: read_into_duckdb(con, path, "raw"))
     assert con.execute("SELECT count(*), max(source_row) FROM raw").fetchone() == (200_000, 200_001)
     assert ours <= 3 * baseline, f"reader {ours:.2f}s vs read_csv {baseline:.2f}s"
+
+
+def test_a_quote_inside_cells_does_not_pull_the_delimiter_to_tab(con, tmp_path):
+    """Found by the property test: cells holding ',<tab>' made tab look like the delimiter."""
+    path = tmp_path / "quoted_tabs.csv"
+    path.write_bytes(b'column 0,column 1,column 2\r\n,,",\t"\r\n,,",\t"\r\n,,",\t\t"\r\n')
+    raw = read_into_duckdb(con, path, "raw")
+    assert (raw.delimiter, raw.header_row, raw.rows) == (",", 1, 3)
