@@ -58,6 +58,20 @@ def build(filters: Filters, role: str) -> View:
     if headline.empty or int(headline.iloc[0].get("people", 0) or 0) == 0:
         view.notes.append("No budget register is loaded for this council.")
         return view
+    headline = publish(
+        headline,
+        role,
+        count_columns=("people_direct_payment", "people_reviewed_12m"),
+        base_column="people",
+        value_columns=(
+            "share_direct_payment",
+            "share_direct_payment_lower",
+            "share_direct_payment_upper",
+            "share_reviewed_12m",
+            "share_reviewed_12m_lower",
+            "share_reviewed_12m_upper",
+        ),
+    )
     view.metrics = headline_metrics(headline)
     view.tables.append(Table("budgets_headline", "Headline figures with intervals", headline))
     for key in ("by_option", "by_reason", "distribution"):
@@ -82,9 +96,32 @@ def build(filters: Filters, role: str) -> View:
                 table=frame,
             )
         )
-    for key in ("indicative_vs_agreed", "linked"):
-        frame = summary.get(key, pd.DataFrame())
-        if key == "linked":
-            frame = publish(frame, role)
-        view.tables.append(Table(f"budgets_{key}", _TITLES[key], frame))
+    comparison = publish(
+        summary.get("indicative_vs_agreed", pd.DataFrame()),
+        role,
+        count_columns=("agreed_above", "agreed_equal", "agreed_below"),
+        base_column="people",
+        value_columns=(
+            "share_agreed_above",
+            "share_agreed_equal",
+            "share_agreed_below",
+            "median_indicative",
+            "median_agreed",
+            "median_difference",
+            "mean_difference",
+            "total_indicative",
+            "total_agreed",
+        ),
+        group_columns=(),
+    )
+    view.tables.append(
+        Table("budgets_indicative_vs_agreed", _TITLES["indicative_vs_agreed"], comparison)
+    )
+    view.tables.append(
+        Table(
+            "budgets_linked",
+            _TITLES["linked"],
+            publish(summary.get("linked", pd.DataFrame()), role),
+        )
+    )
     return view
