@@ -233,7 +233,7 @@ def _parse_scale(name: str, spec: Any, source: Path) -> Scale:
         key = f"{where}.{'missing' if missing else 'codes'}[{position}]"
         code = _require(entry, "code", key, source)
         if not isinstance(code, str):  # YAML reads 20_49 as the number 2049: quote codes
-            raise InstrumentError(f"{source}: {key}.code must be text; quote it: \"{code}\"")
+            raise InstrumentError(f'{source}: {key}.code must be text; quote it: "{code}"')
         numeric = entry.get("numeric")
         if numeric is not None and not isinstance(numeric, int):
             raise InstrumentError(f"{source}: {key}.numeric must be a whole number")

@@ -47,7 +47,16 @@ def seed_returns(con: duckdb.DuckDBPyConnection, returns: pd.DataFrame) -> int:
     )
     fields = [f for f in RESPONDENT_FIELDS if f in frame.columns]
     people = frame[
-        ["return_id", "respondent_key", "instrument", "council", "wave", *fields, "load_id", "source_row"]
+        [
+            "return_id",
+            "respondent_key",
+            "instrument",
+            "council",
+            "wave",
+            *fields,
+            "load_id",
+            "source_row",
+        ]
     ]
     con.register("seed_people", people)
     columns = ", ".join(people.columns)
@@ -59,7 +68,10 @@ def seed_returns(con: duckdb.DuckDBPyConnection, returns: pd.DataFrame) -> int:
         part = frame[frame["instrument"] == instrument_id]
         codes = [q.code for q in instrument.coded_questions if q.code in part.columns]
         long = part.melt(
-            id_vars=["return_id"], value_vars=codes, var_name="question_code", value_name="answer_code"
+            id_vars=["return_id"],
+            value_vars=codes,
+            var_name="question_code",
+            value_name="answer_code",
         ).dropna(subset=["answer_code"])
         rows.append(long)
     answers = pd.concat(rows)
