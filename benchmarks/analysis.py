@@ -14,10 +14,8 @@ millions of answers, never the answers themselves.
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -78,29 +76,11 @@ def measure(call: Callable[[object], object], con, repeats: int) -> tuple[float,
 
 
 def main() -> int:
-    from dashboard import build_database
+    from synthetic_database import database_from_arguments
 
     import pipeline.analysis as pa
 
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", type=Path, help="An existing database to time (default: build one)")
-    parser.add_argument("--returns", type=int, default=1_000_000)
-    parser.add_argument("--councils", type=int, default=150)
-    parser.add_argument("--register-per-council", type=int, default=3000)
-    parser.add_argument("--repeats", type=int, default=5)
-    args = parser.parse_args()
-
-    db = args.db
-    if db is None:
-        db = Path(tempfile.mkdtemp(prefix="analysis-bench-")) / "national.duckdb"
-        started = time.perf_counter()
-        build_database(
-            db,
-            returns=args.returns,
-            councils=args.councils,
-            register_per_council=args.register_per_council,
-        )
-        print(f"built {args.returns:,} returns in {time.perf_counter() - started:.1f} s: {db}")
+    args, db = database_from_arguments(__doc__.splitlines()[0], "analysis-bench-")
 
     con = pa.open_database(db)
     answers = con.execute("SELECT count(*) FROM answers").fetchall()[0][0]

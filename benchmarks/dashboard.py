@@ -11,11 +11,9 @@ rendering (they are made only when a download is pressed), so they are not part 
 
 from __future__ import annotations
 
-import argparse
 import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -38,25 +36,6 @@ PAGES = [
     ("Downloads", "app_pages/10_Downloads.py"),
 ]
 TARGET_SECONDS = 1.0
-
-
-def build_database(path: Path, *, returns: int, councils: int, register_per_council: int) -> None:
-    """Write the synthetic national-scale database (see sql/synthetic_returns.sql)."""
-    from pipeline.store import connect
-
-    sql = (Path(__file__).parent / "sql" / "synthetic_returns.sql").read_text(encoding="utf-8")
-    for name, value in (
-        ("$register_per_council", register_per_council),
-        ("$councils", councils),
-        ("$returns", returns),
-    ):
-        sql = sql.replace(name, str(int(value)))
-    con = connect(path)
-    try:
-        con.execute(sql)
-        con.execute("CHECKPOINT")
-    finally:
-        con.close()
 
 
 def time_page(page: str | None, repeats: int) -> tuple[float, float]:
@@ -83,25 +62,9 @@ def time_page(page: str | None, repeats: int) -> tuple[float, float]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", type=Path, help="An existing database to time (default: build one)")
-    parser.add_argument("--returns", type=int, default=1_000_000)
-    parser.add_argument("--councils", type=int, default=150)
-    parser.add_argument("--register-per-council", type=int, default=3000)
-    parser.add_argument("--repeats", type=int, default=5)
-    args = parser.parse_args()
+    from synthetic_database import database_from_arguments
 
-    db = args.db
-    if db is None:
-        db = Path(tempfile.mkdtemp(prefix="dashboard-bench-")) / "national.duckdb"
-        started = time.perf_counter()
-        build_database(
-            db,
-            returns=args.returns,
-            councils=args.councils,
-            register_per_council=args.register_per_council,
-        )
-        print(f"built {args.returns:,} returns in {time.perf_counter() - started:.1f} s: {db}")
+    args, db = database_from_arguments(__doc__.splitlines()[0], "dashboard-bench-")
     os.environ["OUTCOMES_DB"] = str(db)
 
     print(f"{'page':<18} {'cold s':>8} {'warm s':>8}  under {TARGET_SECONDS:.0f} s warm")
