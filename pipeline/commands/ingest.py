@@ -191,13 +191,37 @@ def demo(
     seed: int = typer.Option(
         2026, "--seed", help="Random seed; the same seed gives the same data."
     ),
+    json_summary: Path | None = typer.Option(
+        None, "--summary", help="Also write the full summary (planted problems per file) as JSON."
+    ),
 ) -> None:
     """Generate synthetic councils' survey exports and budget registers and load them."""
     from pipeline.demo import build_demo
 
     summary = build_demo(_db(db), out_dir=out, seed=seed, progress=True)
-    console.print(json.dumps(summary, indent=2, default=str), highlight=False)
-    console.print(f"[green]Demo data loaded into {_db(db)}[/]")
+    table = Table(title=f"Demo files in {summary['folder']}")
+    for name in ("file", "kind", "council", "wave", "status", "rows loaded", "quarantined"):
+        table.add_column(name, overflow="fold")
+    for entry in summary["files"]:
+        table.add_row(
+            str(entry["file"]),
+            str(entry["kind"]),
+            str(entry["council"]),
+            "" if entry.get("wave") is None else str(entry["wave"]),
+            str(entry["status"]),
+            str(entry["rows_loaded"]),
+            f"{entry['rows_quarantined']} rows, {entry['values_quarantined']} values",
+        )
+    Console().print(table)
+    console.print(
+        f"[green]Demo data in {_db(db)}: {summary['survey_returns_loaded']} survey returns and "
+        f"{summary['budget_records_loaded']} budget records loaded now, "
+        f"{summary['rows_quarantined']} rows and {summary['values_quarantined']} values "
+        f"quarantined, in {summary['seconds']} s.[/] Next: `outcomes dashboard`.",
+        highlight=False,
+    )
+    if json_summary:
+        json_summary.write_text(json.dumps(summary, indent=2, default=str), encoding="utf-8")
 
 
 def register(app: typer.Typer) -> None:
