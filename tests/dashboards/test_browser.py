@@ -152,6 +152,15 @@ def sign_in(tab, url: str) -> None:
     wait_for_app(tab)
 
 
+def first_chart_data(tab) -> str:
+    """The first chart's plotted data, once Plotly has drawn it (its HTML is empty until then)."""
+    script = "() => { const c = document.querySelector('.js-plotly-plot'); return c && c.data && c.data.length; }"
+    tab.wait_for_function(script)
+    return tab.evaluate(
+        "() => JSON.stringify(document.querySelector('.js-plotly-plot').data.map(t => [t.x, t.y]))"
+    )
+
+
 def domain_table_text(tab) -> str:
     grid = tab.locator('[data-testid="stExpander"]').filter(has_text="Data table").first
     return grid.inner_text()
@@ -165,7 +174,7 @@ def test_sign_in_filter_chart_table_and_download(page, server, demo_db) -> None:
     heading = page.locator('[data-testid="stMain"] h1').first.inner_text()
     council = heading.split(",")[1].strip()
     other = next(c for c in ("Eastbrook", "Northshire", "Westmere") if c != council)
-    chart_before = page.locator(".js-plotly-plot").first.inner_html()
+    chart_before = first_chart_data(page)
 
     page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').filter(
         has_text="Council"
@@ -174,7 +183,12 @@ def test_sign_in_filter_chart_table_and_download(page, server, demo_db) -> None:
     page.locator('[data-testid="stMain"] h1').filter(has_text=other).wait_for()
     wait_for_app(page)
     assert f"council={other}" in page.url
-    assert page.locator(".js-plotly-plot").first.inner_html() != chart_before
+    page.wait_for_function(
+        "(before) => { const c = document.querySelector('.js-plotly-plot');"
+        " return c && c.data && JSON.stringify(c.data.map(t => [t.x, t.y])) !== before; }",
+        arg=chart_before,
+    )
+    assert first_chart_data(page) != chart_before  # the chart now plots the other council
 
     with page.expect_download() as download_info:
         page.get_by_role(
