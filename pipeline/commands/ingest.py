@@ -69,28 +69,22 @@ def ingest_surveys(
     db: Path | None = DB_OPTION,
 ) -> None:
     """Load survey returns: headers matched, answers validated, bad values quarantined."""
-    from pipeline.ingest import IngestError, load_survey_file
-    from pipeline.store import connect
+    from pipeline.ingest import load_survey_file
 
-    con = connect(_db(db))
-    try:
-        for path in files:
-            try:
-                result = load_survey_file(
-                    con,
-                    path,
-                    instrument=instrument,
-                    council=council,
-                    wave=wave,
-                    mapping=mapping,
-                    sheet=sheet,
-                    progress=True,
-                )
-            except (IngestError, ValueError) as error:
-                fail(str(error))
-            _report(result)
-    finally:
-        con.close()
+    _load_each(
+        db,
+        files,
+        lambda con, path: load_survey_file(
+            con,
+            path,
+            instrument=instrument,
+            council=council,
+            wave=wave,
+            mapping=mapping,
+            sheet=sheet,
+            progress=True,
+        ),
+    )
 
 
 @ingest_app.command("budgets")
@@ -106,16 +100,27 @@ def ingest_budgets(
     db: Path | None = DB_OPTION,
 ) -> None:
     """Load a budget register: amounts, dates, management option, support reason, reviews."""
-    from pipeline.ingest import IngestError, load_budget_file
+    from pipeline.ingest import load_budget_file
+
+    _load_each(
+        db,
+        files,
+        lambda con, path: load_budget_file(
+            con, path, council=council, mapping=mapping, sheet=sheet, progress=True
+        ),
+    )
+
+
+def _load_each(db: Path | None, files: list[Path], load) -> None:  # noqa: ANN001
+    """Load each file with ``load(con, path)`` on one writable connection; stop at a failure."""
+    from pipeline.ingest import IngestError
     from pipeline.store import connect
 
     con = connect(_db(db))
     try:
         for path in files:
             try:
-                result = load_budget_file(
-                    con, path, council=council, mapping=mapping, sheet=sheet, progress=True
-                )
+                result = load(con, path)
             except (IngestError, ValueError) as error:
                 fail(str(error))
             _report(result)
