@@ -29,6 +29,7 @@ from pipeline.reports.render import (
     render_report_html,
 )
 from pipeline.reports.tables import TABLE_DESCRIPTIONS, notes, open_data, publication_tables
+from pipeline.store.connection import database_file
 
 FORMATS = ("html", "pdf", "xlsx", "csv", "charts", "easy_read")
 
@@ -193,15 +194,6 @@ def build_council_report(
     return write_content(content, out_dir, formats)
 
 
-def database_path(con: duckdb.DuckDBPyConnection) -> str | None:
-    """The file behind a connection, so worker processes can open their own read-only one."""
-    row = con.execute(
-        "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
-    ).fetchall()
-    row = row[0] if row else None  # fetchall: fetchone leaves DuckDB 2.0 busy
-    return str(row[0]) if row and row[0] else None
-
-
 _worker: dict = {}
 
 
@@ -248,7 +240,7 @@ def build_all_councils(
     returns = dict(zip(rows["council"].astype(str), rows["returns"], strict=False))
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    db_path = database_path(con)
+    db_path = database_file(con)
     if workers is None:
         workers = min(os.cpu_count() or 1, 4)
     if not db_path or db_path == ":memory:" or len(councils) < 2:

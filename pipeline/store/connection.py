@@ -158,3 +158,11 @@ def read_only_connection(db_path: str | Path) -> duckdb.DuckDBPyConnection:
             f"{path}: no database here; run `outcomes demo` or load files first"
         )
     return _retry_while_locked(lambda: duckdb.connect(str(path), read_only=True), path)
+
+
+def database_file(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The file behind a connection (None in memory), so other processes can open their own."""
+    rows = con.execute(
+        "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
+    ).fetchall()
+    return str(rows[0][0]) if rows and rows[0][0] else None
