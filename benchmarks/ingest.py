@@ -36,9 +36,9 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from pipeline.demo_model import HOLDER, simulate_holder_returns
-from pipeline.demo_register import COUNCILS, generate_register
-from pipeline.demo_register_exports import LABELS, NATIONAL_OPTION_LABELS, SUPPORT_REASON_LABELS
+from pipeline.demo.model import HOLDER, simulate_holder_returns
+from pipeline.demo.register import COUNCILS, generate_register
+from pipeline.demo.register_exports import LABELS, NATIONAL_OPTION_LABELS, SUPPORT_REASON_LABELS
 from pipeline.instruments import get_instrument
 
 SURVEY_RATIO_TARGET = 3.0

@@ -17,7 +17,7 @@ import statsmodels.api as sm
 from statsmodels.stats.proportion import proportions_ztest
 
 from pipeline.demo import SURVEY_STYLE, build_demo, write_demo_files
-from pipeline.demo_register import COUNCILS, WAVES
+from pipeline.demo.register import COUNCILS, WAVES
 from pipeline.ingest.pseudonymise import KEY_ENV
 
 INSTRUMENTS = ("poet-holder", "poet-carer")

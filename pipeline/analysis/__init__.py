@@ -3,12 +3,7 @@
 See docs/analysis-api.md for each function's columns.
 """
 
-from pipeline.analysis.benchmarks import (
-    BenchmarkFileError,
-    LoadResult,
-    benchmark_table,
-    load_benchmark_file,
-)
+from pipeline.analysis.benchmarks import benchmark_table
 from pipeline.analysis.budgets import budget_summary
 from pipeline.analysis.comments import area_code, comments
 from pipeline.analysis.councils import compare_councils, funnel_limits
@@ -37,8 +32,6 @@ from pipeline.disclosure import protect
 
 __all__ = [
     "SUBGROUPS",
-    "BenchmarkFileError",
-    "LoadResult",
     "NoDataError",
     "answer_groups",
     "area_code",
@@ -53,7 +46,6 @@ __all__ = [
     "driver_crosstabs",
     "drivers",
     "funnel_limits",
-    "load_benchmark_file",
     "loads",
     "mean_scores",
     "open_database",

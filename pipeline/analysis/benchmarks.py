@@ -5,7 +5,7 @@ Three kinds sit side by side (docs/methods.md, "Benchmarks"):
 - published national POET figures (``source_kind = 'published'``), many of them bounds such as
   "over 70%", which are compared as bounds;
 - a pooled benchmark from the other councils loaded here (leave-one-out), with its own base;
-- tables loaded from CSV (``source_kind = 'loaded'``; see :mod:`.benchmark_files`).
+- tables loaded from CSV (``source_kind = 'loaded'``; loaded by :mod:`pipeline.ingest.benchmark_files`).
 
 Benchmarks are found by measure definition (``poet:<question>:<group>``) and year, never by a
 bare code. The year chosen is the latest one not after the wave (or the earliest there is).
@@ -19,16 +19,12 @@ import pandas as pd
 
 from pipeline.config import THRESHOLDS
 
-from .benchmark_files import BenchmarkFileError, LoadResult, load_benchmark_file
 from .sql_files import run_sql
 
 __all__ = [
     "BENCHMARK_COLUMNS",
-    "BenchmarkFileError",
-    "LoadResult",
     "attach_benchmarks",
     "benchmark_table",
-    "load_benchmark_file",
     "poet_measure_id",
 ]
 

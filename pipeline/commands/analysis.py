@@ -197,7 +197,7 @@ def ingest_benchmark(
     db: Path | None = DB_OPTION,
 ) -> None:
     """Load benchmark tables; rows that cannot stand are quarantined with the reason."""
-    from pipeline.analysis import load_benchmark_file
+    from pipeline.ingest import load_benchmark_file
     from pipeline.store import connect
 
     con = connect(Path(db) if db else default_db_path())

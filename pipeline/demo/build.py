@@ -1,9 +1,9 @@
 """``outcomes demo``: build a realistic synthetic database through the real ingest path.
 
 Three councils, two survey waves, both instruments and the budget registers the holders were
-sampled from are generated with a fixed seed (:mod:`pipeline.demo_model`,
-:mod:`pipeline.demo_register`), written as the messy CSV and Excel files councils send
-(:mod:`pipeline.demo_exports`), and then loaded with :func:`pipeline.ingest.load_budget_file`
+sampled from are generated with a fixed seed (:mod:`pipeline.demo.model`,
+:mod:`pipeline.demo.register`), written as the messy CSV and Excel files councils send
+(:mod:`pipeline.demo.exports`), and then loaded with :func:`pipeline.ingest.load_budget_file`
 and :func:`pipeline.ingest.load_survey_file`, exactly as a user's files are. The demo therefore
 tests the product end to end: if it loads, a council's export of the same shape loads too.
 
@@ -22,10 +22,10 @@ import numpy as np
 from rich.console import Console
 
 from pipeline.config import REPO_ROOT
-from pipeline.demo_exports import STYLES, WrittenFile, write_survey_export
-from pipeline.demo_model import CARER, HOLDER, simulate_carer_returns, simulate_holder_returns
-from pipeline.demo_register import COUNCILS, WAVES, generate_register, sample_holders
-from pipeline.demo_register_exports import REGISTER_STYLES, write_register_export
+from pipeline.demo.exports import STYLES, WrittenFile, write_survey_export
+from pipeline.demo.model import CARER, HOLDER, simulate_carer_returns, simulate_holder_returns
+from pipeline.demo.register import COUNCILS, WAVES, generate_register, sample_holders
+from pipeline.demo.register_exports import REGISTER_STYLES, write_register_export
 from pipeline.ingest import LoadResult, load_budget_file, load_survey_file
 from pipeline.store import connect
 

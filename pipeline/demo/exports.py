@@ -6,7 +6,7 @@ with stray spaces, Excel sheets with title rows, numeric 1-5 codes, a few imposs
 the odd return entered twice, references blank or mistyped. This module plants exactly those
 problems, and records each one it planted, so the ingest path is exercised the way a council's file exercises it and the tests can
 check that every planted problem was caught. Budget registers are written by
-:mod:`pipeline.demo_register_exports`.
+:mod:`pipeline.demo.register_exports`.
 """
 
 from __future__ import annotations

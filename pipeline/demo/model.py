@@ -1,14 +1,14 @@
 """The generative model behind the demo data and the ingest benchmark: how people answer.
 
 Everything here produces *canonical* answers (the codes of ``surveys/*.yaml``);
-:mod:`pipeline.demo_exports` turns them into the messy files councils really send, and
-:mod:`pipeline.demo_register` draws the budget registers the holders are sampled from. All draws
+:mod:`pipeline.demo.exports` turns them into the messy files councils really send, and
+:mod:`pipeline.demo.register` draws the budget registers the holders are sampled from. All draws
 come from one ``numpy.random.Generator`` so a seed fixes the whole demo, and every step is
 vectorised so the benchmark can draw a million returns in seconds.
 
 The model, in the order it is drawn (``docs/demo-data.md`` has the numbers and the reasons):
 
-1. **Budget registers** (:mod:`pipeline.demo_register`). Per council a few thousand people with
+1. **Budget registers** (:mod:`pipeline.demo.register`). Per council a few thousand people with
    a support reason, an age band that depends on it, a management option from the council's own
    mix, a lognormal agreed budget by support reason, an indicative (RAS) amount near it, start
    dates over seven years, a few end dates and reviews with council-specific lateness.
@@ -42,7 +42,7 @@ import pandas as pd
 from scipy.optimize import brentq
 from scipy.special import expit
 
-from pipeline.demo_register import (
+from pipeline.demo.register import (
     AGE_BANDS,
     ETHNICITIES,
     ETHNICITY_SHARE,
@@ -341,7 +341,7 @@ def simulate_holder_returns(
 ) -> pd.DataFrame:
     """Canonical survey returns of the sampled holders (one row each, columns = question codes).
 
-    ``people`` are register rows (see :func:`pipeline.demo_register.sample_holders`), so the
+    ``people`` are register rows (see :func:`pipeline.demo.register.sample_holders`), so the
     respondent id is the register's person id and the demographics agree with the register.
     """
     n = len(people)

@@ -1,9 +1,9 @@
 """Synthetic budget registers and who answers the survey: the first half of the demo model.
 
-A register is drawn per council (see :mod:`pipeline.demo_model` for the whole model and
+A register is drawn per council (see :mod:`pipeline.demo.model` for the whole model and
 ``docs/demo-data.md`` for the numbers); each survey wave then samples the holders who reply, with
 a response propensity by management option so that weighting to the register matters. Values are
-canonical (codes and typed dates/amounts); :mod:`pipeline.demo_exports` makes them messy.
+canonical (codes and typed dates/amounts); :mod:`pipeline.demo.exports` makes them messy.
 """
 
 from __future__ import annotations

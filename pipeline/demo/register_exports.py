@@ -4,7 +4,7 @@ Three systems, three shapes: the national return's headers with UK dates and "£
 amounts; an Excel sheet with real date cells; another system's own headers with ISO dates and
 plain numbers. Each register gets 2-4 impossible values (an amount of "TBC", a 31st of
 February), recorded so the tests can check the quarantine caught them. Survey exports are in
-:mod:`pipeline.demo_exports`.
+:mod:`pipeline.demo.exports`.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pipeline.demo_exports import PlantedValue, WrittenFile, write_xlsx
-from pipeline.demo_register import CouncilProfile
+from pipeline.demo.exports import PlantedValue, WrittenFile, write_xlsx
+from pipeline.demo.register import CouncilProfile
 
 REGISTER_HEADERS = {  # field -> (the national return's header, another system's header)
     "person_id": ("Person ID", "Client ID"),

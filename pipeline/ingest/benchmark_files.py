@@ -31,6 +31,7 @@ import pandas as pd
 from pipeline.config import surveys_dir
 from pipeline.instruments import InstrumentError, get_instrument
 from pipeline.store import connect
+from pipeline.store.transactions import transaction
 
 POET_REQUIRED = ("instrument", "question_code", "year", "value", "base_n", "source")
 POET_OPTIONAL = ("numerator", "answer_group", "area", "area_code", "kind", "label")
@@ -61,7 +62,7 @@ class BenchmarkFileError(ValueError):
 
 
 @dataclass
-class LoadResult:
+class BenchmarkLoadResult:
     """What happened to one benchmark file."""
 
     load_id: int
@@ -95,7 +96,7 @@ def load_benchmark_file(
     path: str | Path,
     *,
     year: int | None = None,
-) -> LoadResult:
+) -> BenchmarkLoadResult:
     """Load a POET benchmark table or an ASCOF long-format CSV into ``benchmarks``."""
     path = Path(path)
     if not path.exists():
@@ -121,7 +122,9 @@ def load_benchmark_file(
         ).fetchall()
         existing = existing[0] if existing else None  # fetchall: fetchone leaves DuckDB 2.0 busy
         if existing:
-            return LoadResult(int(existing[0]), 0, "already_loaded", file_format, path.name)
+            return BenchmarkLoadResult(
+                int(existing[0]), 0, "already_loaded", file_format, path.name
+            )
         if file_format == "ascof":
             rows, problems = _ascof_rows(frame, _ascof_year(path, year), path.name)
         else:
@@ -311,10 +314,9 @@ def _write(
     rows_read: int,
     rows: list[dict],
     problems: list[tuple],
-) -> LoadResult:
+) -> BenchmarkLoadResult:
     bad_rows = {p[0] for p in problems if p[0] is not None}
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         load_id = int(con.execute("SELECT nextval('load_id_seq')").fetchall()[0][0])
         con.execute(
             "INSERT INTO loads (load_id, kind, file_name, sha256, rows_read, rows_loaded, "
@@ -334,11 +336,9 @@ def _write(
                 "whole_row) VALUES (?, ?, ?, ?, ?, true)",
                 [[load_id, *problem] for problem in problems],
             )
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
-    return LoadResult(load_id, len(rows), "loaded", file_format, file_name, len(bad_rows), problems)
+    return BenchmarkLoadResult(
+        load_id, len(rows), "loaded", file_format, file_name, len(bad_rows), problems
+    )
 
 
 _ROW_KEYS = (

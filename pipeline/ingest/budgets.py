@@ -24,7 +24,6 @@ from pipeline.ingest.loading import (
     next_load_id,
     register_frame,
     run_sql_file,
-    transaction,
     value_map_rows,
 )
 from pipeline.ingest.mapping import Mapping, load_mapping
@@ -32,6 +31,7 @@ from pipeline.ingest.progress import Steps
 from pipeline.ingest.pseudonymise import Pseudonymiser
 from pipeline.ingest.readers import ReadError, read_into_duckdb, sha256_of
 from pipeline.ingest.register_fields import RegisterField, register_fields
+from pipeline.store.transactions import transaction
 
 RAW_TABLE = "raw_budgets"
 DATE_FORMATS = [

@@ -18,6 +18,7 @@ import pandas as pd
 from pipeline.config import ingest_memory_limit
 from pipeline.ingest.headers import ColumnMatch
 from pipeline.instruments import Scale
+from pipeline.store.transactions import sql_statements
 
 
 class IngestError(ValueError):
@@ -62,18 +63,6 @@ def already_loaded_result(path: Path, sha256: str, previous: tuple[int, str]) ->
         sha256=sha256,
         message=(f"{path.name}: already loaded as load {load_id} ({file_name}); nothing was added"),
     )
-
-
-@contextmanager
-def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """One transaction per load: commit on success, roll back on any error."""
-    con.execute("BEGIN TRANSACTION")
-    try:
-        yield
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    con.execute("COMMIT")
 
 
 @contextmanager
@@ -157,11 +146,6 @@ def run_sql_file(
     formatted into the text; values always travel as ``$parameters``.
     """
     text = (SQL_DIR / name).read_text(encoding="utf-8").format(**identifiers)
-    for statement in _statements(text):
+    for statement in sql_statements(text):
         used = {key: value for key, value in params.items() if f"${key}" in statement}
         con.execute(statement, used).fetchall()  # finish each result: DuckDB 2.0 keeps it open
-
-
-def _statements(text: str) -> list[str]:
-    lines = [line for line in text.splitlines() if not line.strip().startswith("--")]
-    return [part.strip() for part in "\n".join(lines).split(";\n") if part.strip().strip(";")]

@@ -28,7 +28,6 @@ from pipeline.ingest.loading import (
     next_load_id,
     register_frame,
     run_sql_file,
-    transaction,
     value_map_rows,
 )
 from pipeline.ingest.mapping import Mapping, load_mapping
@@ -37,6 +36,7 @@ from pipeline.ingest.pseudonymise import Pseudonymiser
 from pipeline.ingest.readers import RawTable, ReadError, read_into_duckdb, sha256_of
 from pipeline.instruments import Instrument, get_instrument
 from pipeline.store.connection import code_ids
+from pipeline.store.transactions import transaction
 
 RAW_TABLE = "raw_survey"
 # Rows without a reference join their key through this marker and their row number; a unit

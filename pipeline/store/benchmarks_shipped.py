@@ -13,6 +13,7 @@ from pathlib import Path
 import duckdb
 
 from pipeline.config import surveys_dir
+from pipeline.store.transactions import sql_statements, transaction
 
 SQL = Path(__file__).with_suffix(".sql")
 
@@ -27,20 +28,10 @@ def sync_shipped_benchmarks(con: duckdb.DuckDBPyConnection, folder: Path | None 
     path = shipped_benchmarks_file(folder)
     if not path.exists():
         return 0
-    con.execute("BEGIN TRANSACTION")
-    try:
-        for statement in _statements(SQL.read_text(encoding="utf-8")):
+    with transaction(con):
+        for statement in sql_statements(SQL.read_text(encoding="utf-8")):
             params = {"path": str(path)} if "$path" in statement else {}
             con.execute(statement, params)
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
     row = con.execute("SELECT count(*) FROM benchmarks WHERE load_id IS NULL").fetchall()
     row = row[0] if row else None  # fetchall: fetchone leaves DuckDB 2.0 busy
     return int(row[0]) if row else 0
-
-
-def _statements(text: str) -> list[str]:
-    lines = [line for line in text.splitlines() if not line.lstrip().startswith("--")]
-    return [part.strip() for part in "\n".join(lines).split(";") if part.strip()]

@@ -16,6 +16,7 @@ import pandas as pd
 
 from pipeline.instruments import all_instruments
 from pipeline.store.benchmarks_shipped import sync_shipped_benchmarks
+from pipeline.store.transactions import transaction
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 _MIGRATION_NAME = re.compile(r"^(\d{3})_([\w-]+)\.sql$")
@@ -42,16 +43,11 @@ def apply_migrations(con: duckdb.DuckDBPyConnection) -> list[int]:
     for version, name, path in migrations():
         if version in done:
             continue
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with transaction(con):
             con.execute(path.read_text(encoding="utf-8"))
             con.execute(
                 "INSERT INTO schema_migrations (version, name) VALUES (?, ?)", [version, name]
             )
-            con.execute("COMMIT")
-        except Exception:
-            con.execute("ROLLBACK")
-            raise
         applied.append(version)
     return applied
 
@@ -99,12 +95,10 @@ def sync_question_scales(con: duckdb.DuckDBPyConnection) -> None:
     frame = pd.DataFrame(rows, columns=columns)
     con.register("scales_from_yaml", frame)
     try:
-        con.execute("BEGIN TRANSACTION")
-        con.execute(_sql("sync_question_scales.sql")).fetchall()  # finish: DuckDB 2.0 keeps it open
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
+        with transaction(con):
+            con.execute(
+                _sql("sync_question_scales.sql")
+            ).fetchall()  # finish: DuckDB 2.0 keeps it open
     finally:
         con.unregister("scales_from_yaml")
 

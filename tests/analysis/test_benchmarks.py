@@ -8,13 +8,8 @@ import pandas as pd
 import pytest
 from statsmodels.stats.proportion import proportion_confint, proportions_ztest
 
-from pipeline.analysis import (
-    BenchmarkFileError,
-    benchmark_table,
-    load_benchmark_file,
-    quarantine,
-    results,
-)
+from pipeline.analysis import benchmark_table, quarantine, results
+from pipeline.ingest import BenchmarkFileError, load_benchmark_file
 from tests.conftest import FIXTURES
 from tests.seeding import new_database, seed_returns
 
