@@ -52,7 +52,8 @@ def test_ingest_status_and_quarantine_export(tmp_path):
         "--db",
         db,
     )
-    assert again.exit_code == 0 and "already loaded" in again.output
+    # nothing added: a distinct exit code so a script notices
+    assert again.exit_code == 3 and "already loaded" in again.output
 
     status = runner.invoke(app, ["status", "--db", db], env={"COLUMNS": "200"})
     assert status.exit_code == 0
@@ -121,3 +122,50 @@ def test_help_lists_the_commands():
     result = invoke("--help")
     for command in ("ingest", "status", "quarantine", "demo"):
         assert command in result.output
+
+
+def _survey(db: str, council: str, wave: str, path=FIXTURES / fx.HOLDER_UTF8):
+    return runner.invoke(
+        app,
+        ["ingest", "surveys", str(path), "-i", "poet-holder", "-c", council, "-w", wave]
+        + ["--db", db],
+    )
+
+
+def test_implausible_waves_are_refused_and_store_nothing(tmp_path):
+    from pipeline.store import connect
+
+    db = str(tmp_path / "w.duckdb")
+    for wave in ("0", "-5", "25", "3025"):
+        result = _survey(db, "Northshire", wave)
+        assert result.exit_code == 1, (wave, result.output)
+        assert f"--wave {wave} is not a survey year" in result.output
+    con = connect(db)
+    assert con.execute("SELECT count(*) FROM loads").fetchall()[0][0] == 0
+    con.close()
+
+
+def test_same_bytes_for_another_council_or_wave_is_refused_not_already_loaded(tmp_path):
+    db = str(tmp_path / "same.duckdb")
+    assert _survey(db, "Northshire", "2025").exit_code == 0
+    for council, wave, differs in (
+        ("Eastbrook", "2025", "council"),
+        ("Northshire", "2024", "wave"),
+    ):
+        result = _survey(db, council, wave)
+        assert result.exit_code == 1, result.output
+        assert "already loaded as load 1" in result.output and differs in result.output
+    again = _survey(db, "Northshire", "2025")
+    assert again.exit_code == 3 and "already loaded" in again.output
+
+
+def test_square_brackets_in_values_are_shown_not_swallowed(tmp_path):
+    path = tmp_path / "brackets.csv"
+    path.write_text(
+        "respondent_id,out_dignity,out_control\nR1,[c],better\nR2,better,[x]\n", encoding="utf-8"
+    )
+    db = str(tmp_path / "b.duckdb")
+    assert _survey(db, "Northshire", "2025", path).exit_code == 0
+    listing = runner.invoke(app, ["quarantine", "--db", db], env={"COLUMNS": "250"})
+    assert listing.exit_code == 0
+    assert "[c]" in listing.output and "[x]" in listing.output

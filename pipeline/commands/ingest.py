@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from pipeline.config import default_db_path
@@ -27,17 +28,22 @@ def _db(db: Path | None) -> Path:
     return Path(db) if db else default_db_path()
 
 
+EXIT_REFUSED = 1  # refused or failed: nothing from that file was stored
+EXIT_ALREADY_LOADED = 3  # nothing stored because every file was already loaded, so scripts notice
+
+
 def fail(message: str) -> None:
     """Print a one-line reason and exit non-zero."""
-    errors.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
-    raise typer.Exit(code=1)
+    errors.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code=EXIT_REFUSED)
 
 
 def _report(result) -> None:
+    """Print a load's result; values such as ``[c]`` are escaped so rich shows them as written."""
     if result.status == "already_loaded":
-        console.print(f"[yellow]{result.message}[/]", highlight=False)
+        console.print(f"[yellow]{escape(result.message)}[/]", highlight=False)
         return
-    console.print(f"[green]{result.message}[/]", highlight=False)
+    console.print(f"[green]{escape(result.message)}[/]", highlight=False)
     unusual = [
         m
         for m in result.column_report
@@ -48,7 +54,9 @@ def _report(result) -> None:
         for name in ("column", "matched to", "how", "score"):
             table.add_column(name)
         for match in unusual:
-            table.add_row(match.column, match.code or "-", match.method, f"{match.score:.0f}")
+            table.add_row(
+                escape(match.column), match.code or "-", match.method, f"{match.score:.0f}"
+            )
         console.print(table)
 
 
@@ -117,6 +125,7 @@ def _load_each(db: Path | None, files: list[Path], load) -> None:  # noqa: ANN00
     from pipeline.store import connect
 
     con = connect(_db(db))
+    statuses = []
     try:
         for path in files:
             try:
@@ -124,8 +133,11 @@ def _load_each(db: Path | None, files: list[Path], load) -> None:  # noqa: ANN00
             except (IngestError, ValueError) as error:
                 fail(str(error))
             _report(result)
+            statuses.append(result.status)
     finally:
         con.close()
+    if statuses and all(outcome == "already_loaded" for outcome in statuses):
+        raise typer.Exit(code=EXIT_ALREADY_LOADED)
 
 
 def status(db: Path | None = DB_OPTION) -> None:
@@ -181,9 +193,9 @@ def quarantine(
             str(row.load_id),
             row.file_name,
             str(row.source_row),
-            str(row.column_name),
-            "" if row.raw_value is None else str(row.raw_value),
-            row.reason,
+            escape(str(row.column_name)),
+            "" if row.raw_value is None else escape(str(row.raw_value)),
+            escape(str(row.reason)),
         )
     console.print(table)
 

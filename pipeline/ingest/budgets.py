@@ -186,7 +186,7 @@ def load_budget_file(
         if not path.exists():
             raise IngestError(f"{path}: file not found")
         sha256 = sha256_of(path)
-        previous = existing_load(con, sha256)
+        previous = existing_load(con, sha256, path.name, kind="budgets", council=council)
         if previous:
             return already_loaded_result(path, sha256, previous)
         try:
@@ -212,8 +212,9 @@ def load_budget_file(
         id_match = next(m for m, f in matched if f.type == "id")
         steps.advance("validating")
         with transaction(con):
-            if existing_load(con, sha256):
-                return already_loaded_result(path, sha256, existing_load(con, sha256))
+            previous = existing_load(con, sha256, path.name, kind="budgets", council=council)
+            if previous:
+                return already_loaded_result(path, sha256, previous)
             columns = _parse_and_check(con, matched, rules)
             pseudonymiser = Pseudonymiser()
             column = f"c{id_match.index}"

@@ -25,6 +25,26 @@ class IngestError(ValueError):
     """A file that cannot be loaded at all; the message names the file and what to do."""
 
 
+EARLIEST_WAVE = 1990  # personal budgets began in the 2000s; earlier years are typing slips
+
+
+def check_wave(file_name: str, wave: object) -> int:
+    """A wave is the survey's year: a whole number from 1990 to next year."""
+    import datetime as dt
+
+    latest = dt.date.today().year + 1
+    try:
+        year = int(str(wave).strip())
+    except ValueError:
+        year = None
+    if year is None or not EARLIEST_WAVE <= year <= latest:
+        raise IngestError(
+            f"{file_name}: --wave {wave} is not a survey year; give the year the survey ran, "
+            f"from {EARLIEST_WAVE} to {latest} (e.g. --wave 2025)"
+        )
+    return year
+
+
 @dataclass
 class LoadResult:
     load_id: int | None
@@ -46,12 +66,36 @@ class LoadResult:
         return pd.DataFrame([m.as_dict() for m in self.column_report])
 
 
-def existing_load(con: duckdb.DuckDBPyConnection, sha256: str) -> tuple[int, str] | None:
-    """The load that already holds a file with this content, if any."""
+def existing_load(
+    con: duckdb.DuckDBPyConnection, sha256: str, file_name: str = "", **target: object
+) -> tuple[int, str] | None:
+    """The load that already holds a file with this content, if any.
+
+    ``target`` (council, wave, instrument, kind) is what this load is for: the same bytes
+    already loaded for another council, wave or survey is refused rather than called "already
+    loaded", because one of the two is a mistake the person must see (unload the wrong one).
+    """
     rows = con.execute(
-        "SELECT load_id, file_name FROM loads WHERE sha256 = ? ORDER BY load_id LIMIT 1", [sha256]
+        "SELECT load_id, file_name, kind, council, wave, instrument FROM loads "
+        "WHERE sha256 = ? ORDER BY load_id LIMIT 1",
+        [sha256],
     ).fetchall()  # fetchall, not fetchone: DuckDB 2.0 keeps an unfinished result busy
-    return (int(rows[0][0]), str(rows[0][1])) if rows else None
+    if not rows:
+        return None
+    load_id, previous_name, *stored = rows[0]
+    was = dict(zip(("kind", "council", "wave", "instrument"), stored, strict=True))
+    differs = [
+        f"{key} {was[key]!r} (now {value!r})"
+        for key, value in target.items()
+        if was.get(key) is not None and value is not None and str(was[key]) != str(value)
+    ]
+    if differs:
+        raise IngestError(
+            f"{file_name or previous_name}: these exact bytes were already loaded as load "
+            f"{load_id} ({previous_name}) with {', '.join(differs)}; one of the two is wrong. "
+            f"If load {load_id} is the mistake, remove it first, then load this file again"
+        )
+    return (int(load_id), str(previous_name))
 
 
 def already_loaded_result(path: Path, sha256: str, previous: tuple[int, str]) -> LoadResult:

@@ -21,6 +21,7 @@ from pipeline.ingest.loading import (
     IngestError,
     LoadResult,
     already_loaded_result,
+    check_wave,
     column_report_json,
     distinct_values,
     existing_load,
@@ -331,6 +332,7 @@ def load_survey_file(
     path = Path(path)
     if not council or not council.strip():
         raise IngestError(f"{path.name}: --council is required (the council the survey is from)")
+    wave = check_wave(path.name, wave)
     definition = get_instrument(instrument)
     rules = load_mapping(mapping)
     steps = Steps(f"Loading {path.name}", total=5, enabled=progress)
@@ -344,7 +346,15 @@ def load_survey_file(
             sha256 = hashing.result()
         steps.advance("pseudonymising")
         with transaction(con):
-            previous = existing_load(con, sha256)
+            previous = existing_load(
+                con,
+                sha256,
+                path.name,
+                kind="survey",
+                council=council.strip(),
+                wave=int(wave),
+                instrument=definition.id,
+            )
             if previous:
                 _drop_temps(con)
                 return already_loaded_result(path, sha256, previous)

@@ -139,11 +139,10 @@ def test_a_return_already_in_the_database_is_quarantined_whole(con, tmp_path):
     )
     assert result.rows_loaded == 0
     assert result.rows_quarantined == fx.HOLDER_CP1252_ROWS
-    # the same people in another wave are new returns
-    other_wave = load_survey_file(
-        con, edited, instrument="poet-holder", council="Northshire", wave=2026
-    )
-    assert other_wave.status == "already_loaded"  # the bytes were loaded once already
+    # the same bytes given for another wave: one of the two is a mistake, so it is refused
+    # (not called "already loaded", which would hide the slip) and nothing changes
+    with pytest.raises(IngestError, match="already loaded as load .* wave 2025 \\(now 2026\\)"):
+        load_survey_file(con, edited, instrument="poet-holder", council="Northshire", wave=2026)
     assert con.execute("SELECT count(DISTINCT wave) FROM respondents").fetchall()[0][0] == 1
 
 
