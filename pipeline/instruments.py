@@ -112,29 +112,41 @@ class Scale:
     def match(self, raw: object, numeric_order: str = "ascending") -> str | None:
         """Canonical code for a raw answer, or None if it matches nothing (never fuzzy).
 
-        ``numeric_order="descending"`` reads numeric codes the other way round, for survey tools
-        that number "got a lot better" as 1 (declared in a mapping file).
+        A number is read only on an ordered scale, whose direction is known: ascending as the
+        instrument numbers it, or ``numeric_order="descending"`` for survey tools that number
+        "got a lot better" as 1 (declared in a mapping file). On a nominal scale (gender,
+        ethnicity, ...) a bare number means nothing without the tool's code list (SPSS value
+        labels or a mapping file's ``values:``), so it is not an answer. Signed or fractional
+        numbers (``-1``, ``+1``, ``1.5``) are never answers; ``4.0`` (a spreadsheet's 4) is 4.
         """
+        text = unicodedata.normalize("NFKC", str(raw)).strip()
+        if _NUMBER.match(text):
+            return self._numeric_answer(text, numeric_order)
         key = normalise_text(raw)
         if not key:
             return None
-        if numeric_order == "descending" and _is_number(key):
+        return self.lookup.get(key)
+
+    def _numeric_answer(self, text: str, numeric_order: str) -> str | None:
+        if self.kind != "ordinal" or text[0] in "+-":
+            return None
+        value = float(text.replace(",", "."))
+        if not value.is_integer():
+            return None
+        number = int(value)
+        if numeric_order == "descending":
             valid = [c for c in self.codes if c.numeric is not None and not c.missing]
             top = max(c.numeric for c in valid)
             low = min(c.numeric for c in valid)
-            flipped = top + low - int(float(key))
-            for answer in valid:
-                if answer.numeric == flipped:
-                    return answer.code
-        return self.lookup.get(key)
+            if low <= number <= top:
+                number = top + low - number
+        for answer in self.codes:
+            if answer.numeric == number:
+                return answer.code
+        return None
 
 
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return float(text).is_integer()
+_NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
 
 
 @cache

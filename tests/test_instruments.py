@@ -155,3 +155,21 @@ def test_an_alias_naming_two_questions_is_refused(tmp_path):
     )
     with pytest.raises(InstrumentError, match="names both 'a' and 'b'"):
         load_instrument_file(path, shared_scales())
+
+
+def test_numbers_are_read_only_on_ordered_scales_and_never_from_signed_or_fractional_text():
+    from pipeline.instruments import shared_scales
+
+    scales = shared_scales()
+    change = scales["change5"]
+    assert change.match("4") == "better" and change.match("4.0") == "better"
+    assert change.match("1", "descending") == "much_better"
+    for text in ("-1", "+1", "1.5", "0", "6", "-4"):
+        assert change.match(text) is None, text
+        assert change.match(text, "descending") is None, text
+    # a nominal question's number means nothing without the tool's code list (the national
+    # return codes Gender 1 = Male; our scale lists female first): never guessed
+    for scale in ("gender", "ethnicity", "support_reason", "management_option", "yesno"):
+        assert scales[scale].match("1") is None, scale
+    assert scales["gender"].match("Male") == "male"
+    assert scales["views3"].match("No") == "not_at_all"  # YAML must not read the alias as False

@@ -166,7 +166,9 @@ def render_answers(
     text = np.full(len(codes), "", dtype=object)
     if style.answers == "label":
         text[present] = [scale.label_of(c) for c in codes[present]]
-    elif style.answers == "numeric":
+    elif style.answers == "numeric" and scale.kind == "ordinal":
+        # survey tools number ordered scales; categories keep their labels (a bare number for
+        # a gender or ethnic group means nothing without the tool's code list)
         numeric = {a.code: str(a.numeric) for a in scale.codes if a.numeric is not None}
         text[present] = [numeric.get(c, scale.label_of(c)) for c in codes[present]]
     else:
