@@ -198,6 +198,12 @@ class Instrument:
     questions: tuple[Question, ...]
     source: Path
     scales: dict[str, Scale] = field(default_factory=dict)
+    process_stem: str = ""
+
+    @property
+    def stems(self) -> tuple[str, ...]:
+        """Section stems survey tools put before each item's text (removed to match headers)."""
+        return tuple(s for s in (self.outcome_stem, self.process_stem) if s)
 
     def question(self, code: str) -> Question:
         for question in self.questions:
@@ -383,6 +389,7 @@ def load_instrument_file(path: Path, shared_scales: dict[str, Scale] | None = No
         title=str(data.get("title", instrument_id)),
         subject=str(data.get("subject", "respondent")),
         outcome_stem=str(data.get("outcome_stem", "")),
+        process_stem=str(data.get("process_stem", "")),
         questions=tuple(questions),
         source=path,
         scales=scales,

@@ -47,15 +47,21 @@ def _report(result) -> None:
     unusual = [
         m
         for m in result.column_report
-        if m.method in ("fuzzy", "unmatched", "duplicate", "ignored")
+        if m.method in ("fuzzy", "ambiguous", "unmatched", "duplicate", "ignored", "id words")
     ]
     if unusual:
         table = Table(title="Columns to check", show_lines=False)
-        for name in ("column", "matched to", "how", "score"):
+        for name in ("column", "matched to", "how", "score", "runner-up"):
             table.add_column(name)
         for match in unusual:
             table.add_row(
-                escape(match.column), match.code or "-", match.method, f"{match.score:.0f}"
+                escape(match.column),
+                match.code or "-",
+                match.method,
+                f"{match.score:.0f}",
+                "-"
+                if match.runner_up is None
+                else f"{match.runner_up} ({match.runner_up_score or 0:.0f})",
             )
         console.print(table)
 

@@ -177,7 +177,7 @@ def load_budget_file(
     by_code = {f.code: f for f in fields}
     try:
         matcher = HeaderMatcher(
-            [Target(f.code, f.wording, f.aliases) for f in fields], rules.columns
+            [Target(f.code, f.wording, f.aliases, f.type == "id") for f in fields], rules.columns
         )
     except ValueError as error:
         raise IngestError(f"{rules.source}: {error}") from error

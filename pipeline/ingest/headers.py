@@ -10,6 +10,7 @@ would silently corrupt results.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 
@@ -26,6 +27,7 @@ class Target:
     code: str
     wording: str
     aliases: tuple[str, ...] = ()
+    is_id: bool = False  # the respondent or person reference: also recognised by its words
 
 
 @dataclass(frozen=True)
@@ -33,11 +35,29 @@ class ColumnMatch:
     index: int  # position in the file (0-based), i.e. raw table column c{index}
     column: str  # the header as written in the file
     code: str | None  # the matched question or field code; None when unmatched
-    method: str  # mapping | code | wording | alias | fuzzy | unmatched | ignored | duplicate
+    # mapping | code | wording | alias | id words | fuzzy | ambiguous | unmatched | ignored |
+    # duplicate
+    method: str
     score: float  # 100 for exact methods; the fuzzy score otherwise
+    runner_up: str | None = None  # the next-best question for this column, if any
+    runner_up_score: float | None = None
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+
+# Words a reference column is named with ("Client ref no.", "Respondent number", "Case ID"); a
+# header made only of these (and at least one of the first set) is the id column.
+ID_WORDS = {"ref", "reference", "number", "id", "serial", "client", "respondent", "case", "userno"}
+ID_FILLER = {"no", "num", "of", "the", "unique", "survey", "response", "user", "person", "code"}
+# "please tick one" style tails that survey tools leave on a question's text
+_TAILS = re.compile(
+    r"\s*\(?\s*(?:please\s+)?(?:tick|select|choose|circle|mark)\s+(?:only\s+)?(?:one|all that "
+    r"apply|one box|one answer|one option)(?:\s+box)?\s*\)?\s*[.:]?\s*$",
+    re.I,
+)
+AMBIGUOUS_MARGIN = 3.0  # fuzzy scores this close for two questions: report, do not guess
+RUNNER_UP_RANGE = 25.0  # candidates this far below the cutoff are reported, never used
 
 
 def _lookup(targets: Iterable[Target]) -> dict[str, tuple[str, str]]:
@@ -54,9 +74,22 @@ def _lookup(targets: Iterable[Target]) -> dict[str, tuple[str, str]]:
 
 
 class HeaderMatcher:
-    """Match headers against a fixed set of targets; cheap enough to score candidate header rows."""
+    """Match headers against a fixed set of targets; cheap enough to score candidate header rows.
 
-    def __init__(self, targets: Sequence[Target], mapping: dict[str, str | None] | None = None):
+    Matching is one assignment over all columns, not first come first served: every column is
+    scored against every target, exact matches (mapping, code, wording, alias, id words) are
+    assigned before any fuzzy one, each target gets its best column, and a column whose two best
+    fuzzy candidates are within AMBIGUOUS_MARGIN of each other is reported and not used.
+    ``stems`` are section stems ("Since you have had your personal budget, what has happened
+    to") that survey tools put in front of each item; they are removed before matching.
+    """
+
+    def __init__(
+        self,
+        targets: Sequence[Target],
+        mapping: dict[str, str | None] | None = None,
+        stems: Sequence[str] = (),
+    ):
         self.targets = list(targets)
         self.codes = {t.code for t in self.targets}
         self._exact = _lookup(self.targets)
@@ -65,14 +98,34 @@ class HeaderMatcher:
         if unknown:
             raise ValueError(f"the mapping names codes this file type does not have: {unknown}")
         self._fuzzy_choices = list(self._exact)
+        self._stems = sorted({normalise_text(s) for s in stems if s.strip()}, key=len, reverse=True)
+        self._id_code = next((t.code for t in self.targets if t.is_id), None)
+
+    def _keys(self, header: str) -> list[str]:
+        """The normalised forms a header is tried under: as written, without stem and tail."""
+        text = _TAILS.sub("", str(header))
+        keys = [normalise_header(header), normalise_header(text)]
+        for key in list(keys):
+            for stem in self._stems:
+                if key.startswith(stem + " "):
+                    rest = key[len(stem) :].strip()
+                    keys.append(normalise_header(rest))
+        return list(dict.fromkeys(k for k in keys if k))
 
     def exact(self, header: str) -> tuple[str, str] | None:
-        """(code, method) by mapping, code, wording or alias; None if nothing matches exactly."""
-        key = normalise_header(header)
-        if key in self._mapping:
-            code = self._mapping[key]
-            return (code, "mapping") if code else ("", "ignored")
-        return self._exact.get(key)
+        """(code, method) by mapping, code, wording, alias or id words; None if none matches."""
+        for key in self._keys(header):
+            if key in self._mapping:
+                code = self._mapping[key]
+                return (code, "mapping") if code else ("", "ignored")
+        for key in self._keys(header):
+            if key in self._exact:
+                return self._exact[key]
+        if self._id_code:
+            words = set(normalise_header(header).split())
+            if words and words & ID_WORDS and words <= ID_WORDS | ID_FILLER:
+                return (self._id_code, "id words")
+        return None
 
     def header_score(self, cells: list[str]) -> float:
         """How much a candidate row looks like this file's header: exact matches counted."""
@@ -83,43 +136,80 @@ class HeaderMatcher:
     ) -> list[ColumnMatch]:
         """Match every header; ``labels`` (SPSS variable labels) are tried where a name fails."""
         labels = list(labels) if labels else [None] * len(headers)
-        matches: list[ColumnMatch] = []
-        taken: set[str] = set()
-        for index, header in enumerate(headers):
-            header_text = "" if header is None else str(header)
-            found = self.exact(header_text)
+        texts = ["" if header is None else str(header) for header in headers]
+        exact: dict[int, tuple[str, str]] = {}
+        for index, text in enumerate(texts):
+            found = self.exact(text)
             if found is None and labels[index]:
                 found = self.exact(str(labels[index]))
-            score = 100.0
-            if found is None:
-                found, score = self._fuzzy(header_text, labels[index])
-            if found is None:
-                matches.append(ColumnMatch(index, header_text, None, "unmatched", score))
-                continue
-            code, method = found
+            if found is not None:
+                exact[index] = found
+        fuzzy = {
+            index: self._fuzzy(text, labels[index])
+            for index, text in enumerate(texts)
+            if index not in exact
+        }
+        taken: dict[str, int] = {}
+        results: dict[int, ColumnMatch] = {}
+        for index, (code, method) in exact.items():  # exact first, in column order
             if method == "ignored":
-                matches.append(ColumnMatch(index, header_text, None, "ignored", 100.0))
+                results[index] = ColumnMatch(index, texts[index], None, "ignored", 100.0)
             elif code in taken:
-                matches.append(ColumnMatch(index, header_text, code, "duplicate", score))
+                results[index] = ColumnMatch(index, texts[index], code, "duplicate", 100.0)
             else:
-                taken.add(code)
-                matches.append(ColumnMatch(index, header_text, code, method, score))
-        return matches
+                taken[code] = index
+                results[index] = ColumnMatch(index, texts[index], code, method, 100.0)
+        # fuzzy candidates best score first, so each question gets its best-matching column
+        order = sorted(fuzzy, key=lambda i: (-(fuzzy[i][0][1] if fuzzy[i] else 0.0), i))
+        for index in order:
+            candidates = [c for c in fuzzy[index] if c[0] not in taken]
+            best = candidates[0] if candidates else None
+            runner = candidates[1] if len(candidates) > 1 else None
+            runner_up = (runner[0], runner[1]) if runner else (None, None)
+            if best is None or best[1] < THRESHOLDS.fuzzy_header_cutoff:
+                near = fuzzy[index][0] if fuzzy[index] else None
+                duplicate = (
+                    near
+                    if near and near[0] in taken and near[1] >= THRESHOLDS.fuzzy_header_cutoff
+                    else None
+                )
+                results[index] = ColumnMatch(
+                    index,
+                    texts[index],
+                    duplicate[0] if duplicate else None,
+                    "duplicate" if duplicate else "unmatched",
+                    near[1] if near else 0.0,
+                    None if duplicate or not near else near[0],
+                    None if duplicate or not near else near[1],
+                )
+            elif runner and best[1] - runner[1] < AMBIGUOUS_MARGIN:
+                both = f"{best[0]} ({best[1]:.0f}) or {runner[0]}"
+                results[index] = ColumnMatch(
+                    index, texts[index], None, "ambiguous", best[1], both, runner[1]
+                )
+            else:
+                taken[best[0]] = index
+                results[index] = ColumnMatch(
+                    index, texts[index], best[0], "fuzzy", best[1], *runner_up
+                )
+        return [results[index] for index in range(len(texts))]
 
-    def _fuzzy(self, header: str, label: str | None) -> tuple[tuple[str, str] | None, float]:
-        best: tuple[tuple[str, str] | None, float] = (None, 0.0)
+    def _fuzzy(self, header: str, label: str | None) -> list[tuple[str, float]]:
+        """Up to three (code, score) candidates, best first (only the cutoff and above are used)."""
+        best: dict[str, float] = {}
         for text in (header, label):
             if not text:
                 continue
-            key = normalise_header(text)
-            if len(key) < 4:  # "q1", "id2": too short to guess safely
-                continue
-            hit = process.extractOne(
-                key,
-                self._fuzzy_choices,
-                scorer=fuzz.token_sort_ratio,
-                score_cutoff=THRESHOLDS.fuzzy_header_cutoff,
-            )
-            if hit and hit[1] > best[1]:
-                best = ((self._exact[hit[0]][0], "fuzzy"), float(hit[1]))
-        return best
+            for key in self._keys(text):
+                if len(key) < 4:  # "q1", "id2": too short to guess safely
+                    continue
+                for choice, score, _ in process.extract(
+                    key,
+                    self._fuzzy_choices,
+                    scorer=fuzz.token_sort_ratio,
+                    score_cutoff=THRESHOLDS.fuzzy_header_cutoff - RUNNER_UP_RANGE,
+                    limit=8,
+                ):
+                    code = self._exact[choice][0]
+                    best[code] = max(best.get(code, 0.0), float(score))
+        return sorted(best.items(), key=lambda item: -item[1])[:3]

@@ -60,7 +60,11 @@ class LoadResult:
 
     @property
     def unmatched_columns(self) -> list[str]:
-        return [m.column for m in self.column_report if m.method in ("unmatched", "duplicate")]
+        return [
+            m.column
+            for m in self.column_report
+            if m.method in ("unmatched", "duplicate", "ambiguous")
+        ]
 
     def column_frame(self) -> pd.DataFrame:
         return pd.DataFrame([m.as_dict() for m in self.column_report])

@@ -86,7 +86,7 @@ class Preview:
 
 
 def _targets(instrument: Instrument) -> list[Target]:
-    return [Target(q.code, q.wording, q.aliases) for q in instrument.questions]
+    return [Target(q.code, q.wording, q.aliases, q.type == "id") for q in instrument.questions]
 
 
 def stage_survey_file(
@@ -103,7 +103,7 @@ def stage_survey_file(
     Raises IngestError if nothing can be loaded.
     """
     try:
-        matcher = HeaderMatcher(_targets(instrument), mapping.columns)
+        matcher = HeaderMatcher(_targets(instrument), mapping.columns, instrument.stems)
     except ValueError as error:
         raise IngestError(f"{mapping.source}: {error}") from error
     try:
@@ -458,7 +458,11 @@ def preview_survey_file(
                 )
         return Preview(
             column_report=pd.DataFrame([m.as_dict() for m in staged.matches]),
-            unmatched=[m.column for m in staged.matches if m.method in ("unmatched", "duplicate")],
+            unmatched=[
+                m.column
+                for m in staged.matches
+                if m.method in ("unmatched", "duplicate", "ambiguous")
+            ],
             would_quarantine=pd.DataFrame(
                 rows, columns=["source_row", "column_name", "raw_value", "reason"]
             ).sort_values(["source_row", "column_name"], ignore_index=True),
