@@ -80,6 +80,11 @@ def ingest_surveys(
     sheet: str | None = typer.Option(
         None, "--sheet", help="Excel sheet to read (default: the first)."
     ),
+    no_reference: bool = typer.Option(
+        False,
+        "--no-reference",
+        help="Load a file with no respondent reference column (duplicates cannot be found).",
+    ),
     db: Path | None = DB_OPTION,
 ) -> None:
     """Load survey returns: headers matched, answers validated, bad values quarantined."""
@@ -97,6 +102,7 @@ def ingest_surveys(
             mapping=mapping,
             sheet=sheet,
             progress=True,
+            no_reference=no_reference,
         ),
     )
 

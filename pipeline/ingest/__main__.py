@@ -5,7 +5,7 @@ process hold the file for writing, and a writer inside the dashboard would clash
 read-only connections its pages keep opening.
 
     python -m pipeline.ingest --db PATH --file FILE --instrument ID --council NAME --wave YEAR
-        [--mapping map.yaml]
+        [--mapping map.yaml] [--no-reference]
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--council", required=True)
     parser.add_argument("--wave", type=int, required=True)
     parser.add_argument("--mapping", type=Path)
+    parser.add_argument("--no-reference", action="store_true")
     args = parser.parse_args(argv)
     try:
         con = connect(args.db)
@@ -39,6 +40,7 @@ def main(argv: list[str] | None = None) -> int:
                 council=args.council,
                 wave=args.wave,
                 mapping=args.mapping,
+                no_reference=args.no_reference,
             )
         finally:
             con.close()

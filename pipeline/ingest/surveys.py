@@ -97,10 +97,13 @@ def stage_survey_file(
     sheet: str | None,
     *,
     map_answers: bool = True,
+    no_reference: bool = False,
 ) -> StagedSurvey:
     """Read, match headers and (unless told not to yet) map answers.
 
-    Raises IngestError if nothing can be loaded.
+    Raises IngestError for a file that was not understood: no outcome or process question
+    recognised (a different survey, or headers that need a mapping), or no respondent reference
+    column unless ``no_reference`` (then later copies of a return cannot be found).
     """
     try:
         matcher = HeaderMatcher(_targets(instrument), mapping.columns, instrument.stems)
@@ -123,6 +126,23 @@ def stage_survey_file(
         raise IngestError(
             f"{path.name}: no column matches a question of {instrument.id} "
             f"({instrument.title}); check --instrument, or map the headers with --mapping"
+        )
+    if not any(
+        instrument.question(m.code or "").section in ("outcomes", "process") for m in staged.coded
+    ):
+        found = ", ".join(m.code or "" for m in staged.coded)
+        raise IngestError(
+            f"{path.name}: no outcome or process question of {instrument.id} "
+            f"({instrument.title}) was recognised (only: {found}); this looks like another "
+            "survey (the national Adult Social Care Survey return has a layout of its own). "
+            "Check --instrument, or map the headers with --mapping; nothing was loaded"
+        )
+    if not staged.of_type("id") and not no_reference:
+        raise IngestError(
+            f"{path.name}: no respondent reference column found (a header such as 'Respondent "
+            "ID', 'Client ref no.' or 'Serial'); without one a second copy of a return cannot be "
+            "told from a new person. Map the column with --mapping, or load anyway with "
+            "--no-reference; nothing was loaded"
         )
     if map_answers:
         map_survey_answers(con, staged, mapping)
@@ -327,8 +347,13 @@ def load_survey_file(
     mapping: Path | str | dict | Mapping | None = None,
     sheet: str | None = None,
     progress: bool = False,
+    no_reference: bool = False,
 ) -> LoadResult:
-    """Load one survey file for a council and wave; one transaction, a no-op if already loaded."""
+    """Load one survey file for a council and wave; one transaction, a no-op if already loaded.
+
+    ``no_reference`` loads a file that has no respondent reference column; every row is then a
+    new return (duplicates cannot be detected) and the load report says so.
+    """
     path = Path(path)
     if not council or not council.strip():
         raise IngestError(f"{path.name}: --council is required (the council the survey is from)")
@@ -342,7 +367,9 @@ def load_survey_file(
         steps.advance("reading")
         with ThreadPoolExecutor(max_workers=1) as pool:
             hashing = pool.submit(sha256_of, path)  # hashlib releases the GIL on big reads
-            staged = stage_survey_file(con, path, definition, rules, sheet, map_answers=False)
+            staged = stage_survey_file(
+                con, path, definition, rules, sheet, map_answers=False, no_reference=no_reference
+            )
             sha256 = hashing.result()
         steps.advance("pseudonymising")
         with transaction(con):
@@ -409,11 +436,11 @@ def load_survey_file(
         values_quarantined=int(values_bad),
         column_report=staged.matches,
     )
-    result.message = _summary(result)
+    result.message = _summary(result, has_reference=bool(staged.of_type("id")))
     return result
 
 
-def _summary(result: LoadResult) -> str:
+def _summary(result: LoadResult, has_reference: bool = True) -> str:
     text = (
         f"{result.file_name}: loaded {result.rows_loaded} of {result.rows_read} rows as load "
         f"{result.load_id}; {result.rows_quarantined} rows and {result.values_quarantined} "
@@ -421,6 +448,11 @@ def _summary(result: LoadResult) -> str:
     )
     if result.unmatched_columns:
         text += f"; columns not recognised: {', '.join(result.unmatched_columns)}"
+    if not has_reference:
+        text += (
+            "; loaded with --no-reference: no respondent reference, so a second copy of a "
+            "return cannot be detected"
+        )
     return text
 
 
@@ -435,13 +467,19 @@ def preview_survey_file(
     instrument: str,
     mapping: Path | str | dict | Mapping | None = None,
     sheet: str | None = None,
+    no_reference: bool = False,
 ) -> Preview:
     """Match and validate a file in memory, writing nothing: what a load would do."""
     path = Path(path)
     con = duckdb.connect()
     try:
         staged = stage_survey_file(
-            con, path, get_instrument(instrument), load_mapping(mapping), sheet
+            con,
+            path,
+            get_instrument(instrument),
+            load_mapping(mapping),
+            sheet,
+            no_reference=no_reference,
         )
         register_frame(con, "value_map", staged.value_map)
         names = {m.code: m.column for m in staged.coded}

@@ -349,10 +349,35 @@ def test_returns_without_a_reference_get_stable_keys_from_file_and_row(con, tmp_
     assert len({row[1] for row in keys}) == 3
     no_reference = tmp_path / "no_reference_column.csv"
     no_reference.write_text("Your quality of life\nGot better\nGot better\n", encoding="utf-8")
+    before = con.execute("SELECT count(*) FROM loads").fetchall()
+    # without a reference a later copy of a return cannot be found: refused unless asked for
+    with pytest.raises(IngestError, match="no respondent reference column.*--no-reference"):
+        load_survey_file(
+            con, no_reference, instrument="poet-holder", council="Northshire", wave=2025
+        )
+    assert con.execute("SELECT count(*) FROM loads").fetchall() == before
     second = load_survey_file(
-        con, no_reference, instrument="poet-holder", council="Northshire", wave=2025
+        con,
+        no_reference,
+        instrument="poet-holder",
+        council="Northshire",
+        wave=2025,
+        no_reference=True,
     )
     assert (second.rows_loaded, second.rows_quarantined) == (2, 0)  # same answers, two people
+    assert "cannot be detected" in second.message
+
+
+def test_a_survey_with_no_outcome_or_process_question_is_refused(con, tmp_path):
+    """The national ASCS return layout: numeric codes, its own numbering; not a POET survey."""
+    path = tmp_path / "ascs.csv"
+    path.write_text(
+        "Serial,Gender,Age,q1,q2a,q2b,q3a\n1001,1,67,2,1,3,2\n1002,2,81,1,2,2,1\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(IngestError, match="no outcome or process question"):
+        load_survey_file(con, path, instrument="poet-holder", council="Northshire", wave=2025)
+    assert con.execute("SELECT count(*) FROM respondents").fetchall()[0][0] == 0
 
 
 def test_spaces_around_cells_are_folded_not_quarantined(con, tmp_path):
