@@ -113,6 +113,7 @@ def _parse_and_check(
                 field.scale,
                 mapping.order_for(field.scale.name),
                 describe=lambda code, f=field: f"{f.wording}",
+                code_list=mapping.values_for(match.column),
             )
             alias = f"m_{field.code}"
             selects.append(f"{alias}.answer_code AS {field.code}")

@@ -152,6 +152,7 @@ def value_map_rows(
     scale: Scale,
     numeric_order: str,
     describe: Callable[[str], str],
+    code_list: dict[str, str] | None = None,
 ) -> list[tuple[str, str, str | None, str | None]]:
     """(code, raw value, canonical answer or None, reason) for each distinct value of a column.
 
@@ -164,9 +165,21 @@ def value_map_rows(
         if not str(raw).strip():
             rows.append((match.code or "", raw, None, None))
             continue
-        answer = scale.match(raw, numeric_order)
+        listed = None if code_list is None else code_list.get(str(raw).strip())
+        if listed is not None and listed not in {a.code for a in scale.codes}:
+            listed = None  # a code list naming a code the scale lacks is not guessed at
+        answer = listed if listed is not None else scale.match(raw, numeric_order)
         reason = None
-        if answer is None:
+        if (
+            answer is None
+            and code_list is not None
+            and str(raw).strip().lstrip("+-").replace(".", "").isdigit()
+        ):
+            reason = (
+                f"{raw!r} is not in the code list the mapping file gives for this column "
+                f"({', '.join(f'{k} = {v}' for k, v in code_list.items())})"
+            )
+        elif answer is None:
             reason = (
                 f"{raw!r} is not an answer to {describe(match.code or '')}; expected one of: "
                 + ", ".join(a.label for a in scale.codes)

@@ -6,7 +6,12 @@ columns:                       # header as written in the file -> question or fi
   "Internal notes": null       # null: a column deliberately left out (reported as ignored)
 numeric_order: descending      # numeric answers run 1 = best (or per scale: {change5: descending})
 sheet: Responses               # the Excel sheet to read
+values:                        # a column's code list (the survey tool's data dictionary)
+  Gender: {1: male, 2: female} # header as written -> {value in the file: answer code}
 ```
+
+A number in a category column (gender, ethnicity, ...) is read only through such a code list
+(or SPSS value labels): the same number means different things in different tools.
 """
 
 from __future__ import annotations
@@ -27,6 +32,17 @@ class Mapping:
     numeric_order: dict[str, str] = field(default_factory=dict)  # scale name or "*" -> order
     sheet: str | None = None
     source: str = "(none)"
+    values: dict[str, dict[str, str]] = field(default_factory=dict)  # header -> raw -> code
+
+    def values_for(self, header: str) -> dict[str, str] | None:
+        """The code list declared for a column (matched as headers are), or None."""
+        from pipeline.instruments import normalise_header
+
+        key = normalise_header(header)
+        for name, table in self.values.items():
+            if normalise_header(name) == key:
+                return table
+        return None
 
     def order_for(self, scale_name: str) -> str:
         return self.numeric_order.get(scale_name, self.numeric_order.get("*", "ascending"))
@@ -50,10 +66,16 @@ def load_mapping(spec: Path | str | dict | Mapping | None) -> Mapping:
             raise MappingError(f"{path}: not valid YAML: {error}") from error
     if not isinstance(spec, dict):
         raise MappingError(f"{source}: a mapping file holds a mapping at the top level")
-    unknown = set(spec) - {"columns", "numeric_order", "sheet"}
+    unknown = set(spec) - {"columns", "numeric_order", "sheet", "values"}
     if unknown:
         raise MappingError(
-            f"{source}: unknown keys {sorted(unknown)}; use columns, numeric_order, sheet"
+            f"{source}: unknown keys {sorted(unknown)}; use columns, numeric_order, sheet, values"
+        )
+    values = spec.get("values") or {}
+    if not isinstance(values, dict) or not all(isinstance(v, dict) for v in values.values()):
+        raise MappingError(
+            f"{source}: values must map a header to its code list, e.g. "
+            "values: {Gender: {1: male, 2: female}}"
         )
     columns = spec.get("columns") or {}
     if not isinstance(columns, dict):
@@ -70,4 +92,8 @@ def load_mapping(spec: Path | str | dict | Mapping | None) -> Mapping:
         numeric_order={str(k): str(v) for k, v in order.items()},
         sheet=None if spec.get("sheet") is None else str(spec["sheet"]),
         source=source,
+        values={
+            str(header): {str(raw).strip(): str(code) for raw, code in table.items()}
+            for header, table in values.items()
+        },
     )

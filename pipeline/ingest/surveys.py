@@ -165,6 +165,7 @@ def map_survey_answers(
             question.scale,
             mapping.order_for(question.scale.name),
             describe=lambda code, q=question: f"{q.code} ({q.domain})",
+            code_list=mapping.values_for(match.column),
         )
     staged.value_map = pd.DataFrame(
         rows, columns=["question_code", "raw_value", "answer_code", "reason"]

@@ -400,3 +400,33 @@ def test_spaces_around_cells_are_folded_not_quarantined(con, tmp_path):
         ("out_quality_of_life", "better")
     ]
     assert con.execute("SELECT comment_text FROM comments").fetchall() == [("Lovely",)]
+
+
+def test_numeric_categories_load_only_through_the_mapping_files_code_list(con, tmp_path):
+    path = tmp_path / "numeric.csv"
+    path.write_text(
+        "Respondent number,Gender,Your quality of life\nR1,1,4\nR2,2,5\nR3,3,3\n",
+        encoding="utf-8",
+    )
+    guessed = load_survey_file(con, path, instrument="poet-holder", council="Northshire", wave=2024)
+    assert guessed.values_quarantined == 3  # no code list: no gender number is guessed
+    assert con.execute("SELECT count(gender) FROM respondents").fetchall()[0][0] == 0
+    copy = tmp_path / "numeric-with-list.csv"
+    copy.write_bytes(path.read_bytes() + b"R4,1,2\n")
+    listed = load_survey_file(
+        con,
+        copy,
+        instrument="poet-holder",
+        council="Northshire",
+        wave=2025,
+        mapping={"values": {"Gender": {1: "male", 2: "female"}}},
+    )
+    assert listed.values_quarantined == 1  # 3 is not in the list
+    genders = con.execute(
+        "SELECT source_row, gender FROM respondents WHERE wave = 2025 ORDER BY 1"
+    ).fetchall()
+    assert genders == [(2, "male"), (3, "female"), (4, None), (5, "male")]
+    reason = con.execute(
+        "SELECT reason FROM quarantine WHERE load_id = ? AND raw_value = '3'", [listed.load_id]
+    ).fetchall()[0][0]
+    assert "code list" in reason and "1 = male" in reason
