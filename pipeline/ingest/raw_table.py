@@ -27,7 +27,7 @@ SUPPORTED_EXTENSIONS = {
 HEADER_SEARCH_ROWS = 20  # title blocks above a header are a few rows, never pages
 HEADER_WIDTH_SHARE = 0.6  # without a scorer: first row at least this full relative to the widest
 STRIPPED_CHARACTERS = " \t\r\n\u00a0"  # what "stripped" means for every reader (NBSP from Excel)
-DELIMITERS = (",", ";", "\t")
+DELIMITERS = (",", ";", "\t", "|")
 SAMPLE_BYTES = 256 * 1024
 TRANSCODE_CHUNK = 4 * 1024 * 1024
 
@@ -72,6 +72,11 @@ class RawTable:
     sheet: str | None  # XLSX only: the sheet read
     value_labels_used: bool  # SPSS only: value labels replaced codes
     header_labels: list[str | None] = field(default_factory=list)
+    # CSV only: physical lines (1-based) that were not UTF-8 in an otherwise UTF-8 file and were
+    # decoded as Windows-1252 (``encoding`` is then ``utf-8+cp1252``), for the load report.
+    cp1252_lines: tuple[int, ...] = ()
+    # What the reader did that the person who sent the file should know (one sentence each).
+    notes: tuple[str, ...] = ()
 
     @property
     def columns(self) -> list[str]:
@@ -159,9 +164,13 @@ def _sql_string(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
+_NOT_THE_REASON = ("Invalid Input Error", "CSV Error", "Original Line", "Error when sniffing")
+
+
 def _first_line(message: str) -> str:
+    """The line of a library's error message that says what is wrong, without the row it quotes."""
     lines = [line.strip() for line in message.splitlines() if line.strip()]
-    useful = [line for line in lines if not line.startswith(("Invalid Input Error", "CSV Error"))]
+    useful = [line for line in lines if not line.startswith(_NOT_THE_REASON)]
     return (useful or lines or ["unknown error"])[0][:200]
 
 

@@ -15,9 +15,21 @@ Row numbers:
 - XLSX: the Excel row number.
 - SAV: the case number (``header_row`` is 0, so the first case is row 1).
 
-CSV is the national-scale path: UTF-8 files go straight to DuckDB's ``read_csv``; other encodings
-are transcoded to a temporary UTF-8 file in 4 MB chunks first. ``source_row`` comes from the
+CSV is the national-scale path: a file that is valid UTF-8 goes straight to DuckDB's ``read_csv``;
+anything else is transcoded to a temporary UTF-8 file in 4 MB chunks first, line by line where a
+file mixes UTF-8 with Windows-1252 (``RawTable.cp1252_lines`` names the lines read as
+Windows-1252), with old-Mac ``\r`` and mixed line endings made ``\n``. ``source_row`` comes from the
 table's insertion order, never from a Python loop over rows.
+
+Size guards (``read_limits.py``) refuse, before memory runs out, a CSV over
+``OUTCOMES_MAX_CSV_BYTES``, a workbook that unpacks past ``OUTCOMES_MAX_XLSX_UNCOMPRESSED_BYTES``,
+more rows or columns than ``OUTCOMES_MAX_ROWS`` / ``OUTCOMES_MAX_COLUMNS`` and a CSV cell over
+``OUTCOMES_MAX_CELL_BYTES``; each message names the line or cell and the variable that raises the
+limit. ``RawTable.notes`` says what else the reader did that the sender should know.
+
+Every failure is a :class:`ReadError` with a one-line message, whatever the bytes: SPSS files are
+read in a child process because the SPSS library can crash on a damaged file, and a workbook
+whose cell grid would be too big to allocate is streamed instead of handed to calamine.
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ import codecs
 import csv
 import hashlib
 import io
+import re
 import statistics
 import time
 from pathlib import Path
@@ -392,6 +393,17 @@ def test_utf16(con, tmp_path, encoding):
 
 # ---- property: any cell text survives any supported encoding and delimiter -----------------------
 
+
+def _valid_utf8_beyond_ascii(line: bytes) -> bool:
+    if line.isascii():
+        return False
+    try:
+        line.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 _CELL = st.text(
     alphabet=st.sampled_from(list("ab Z09,;\t\"'\n") + list("£€–“”’éñ") + ["\u00a0"]),
     max_size=12,
@@ -428,12 +440,10 @@ def test_cells_round_trip_through_every_encoding_and_delimiter(
             buffer.write("\r\n")  # a blank line is a record a spreadsheet shows as a row
     data = buffer.getvalue().encode(encoding)
     if encoding in ("cp1252", "latin-1"):
-        # Single-byte text that also happens to be valid UTF-8 is read as UTF-8 by design.
-        try:
-            data.decode("utf-8")
-            assume(data.isascii())
-        except UnicodeDecodeError:
-            pass
+        # A line of single-byte text that also happens to be valid UTF-8 ("é££" is E9 A3 A3, one
+        # CJK character) may be read as UTF-8 by design: files mixing the two are decoded line by
+        # line (csv_reader.py). Such examples are not round trips of one encoding; skip them.
+        assume(not any(_valid_utf8_beyond_ascii(line) for line in re.split(rb"\r\n|\r|\n", data)))
     expected = {
         number: tuple(value.strip(STRIPPED_CHARACTERS) or None for value in row)
         for number, row in zip(numbers, rows, strict=True)
