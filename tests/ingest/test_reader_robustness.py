@@ -97,6 +97,20 @@ def test_valid_utf8_is_utf8_whatever_the_first_256_kb_say(con, tmp_path):
     assert rows[2] == ("R1", "£1 from Excel") and rows[30_003] == ("R-last", "£12.50")
 
 
+def test_cp1252_lines_in_an_earlier_4_mb_piece_are_numbered_too(con, tmp_path):
+    """Pieces without any UTF-8 sequence are decoded whole; their lines are listed afterwards."""
+    path = tmp_path / "pieces.csv"
+    pasted = b"".join(f"P{n},£{n} – pasted\n".encode("cp1252") for n in range(4))
+    filler = b"".join(f"F{n},plain text to fill a chunk\n".encode() for n in range(160_000))
+    answers = b"".join(f"U{n},£{n}.50\n".encode() for n in range(100))
+    path.write_bytes(b"ref,amount\n" + pasted + filler + answers)
+    assert len(pasted + filler) > 4 * 1024 * 1024
+    raw = read_into_duckdb(con, path, "raw")
+    assert (raw.encoding, raw.cp1252_lines) == ("utf-8+cp1252", (2, 3, 4, 5))
+    rows = rows_by_number(con)
+    assert rows[2] == ("P0", "£0 – pasted") and rows[160_006] == ("U0", "£0.50")
+
+
 def test_ascii_sample_then_windows_1252_is_a_cp1252_file(con, tmp_path):
     path = tmp_path / "late.csv"
     filler = b"".join(f"F{n},plain\n".encode() for n in range(30_000))
