@@ -56,6 +56,8 @@ _TAILS = re.compile(
     r"apply|one box|one answer|one option)(?:\s+box)?\s*\)?\s*[.:]?\s*$",
     re.I,
 )
+# methods whose column is reported in the load report but not loaded
+UNUSED_METHODS = ("unmatched", "duplicate", "ambiguous")
 AMBIGUOUS_MARGIN = 3.0  # fuzzy scores this close for two questions: report, do not guess
 RUNNER_UP_RANGE = 25.0  # candidates this far below the cutoff are reported, never used
 
@@ -114,11 +116,12 @@ class HeaderMatcher:
 
     def exact(self, header: str) -> tuple[str, str] | None:
         """(code, method) by mapping, code, wording, alias or id words; None if none matches."""
-        for key in self._keys(header):
+        keys = self._keys(header)
+        for key in keys:
             if key in self._mapping:
                 code = self._mapping[key]
                 return (code, "mapping") if code else ("", "ignored")
-        for key in self._keys(header):
+        for key in keys:
             if key in self._exact:
                 return self._exact[key]
         if self._id_code:

@@ -6,6 +6,7 @@ fails half-way leaves the database exactly as it was.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -16,7 +17,7 @@ import duckdb
 import pandas as pd
 
 from pipeline.config import ingest_memory_limit
-from pipeline.ingest.headers import ColumnMatch
+from pipeline.ingest.headers import UNUSED_METHODS, ColumnMatch
 from pipeline.instruments import Scale
 from pipeline.store.transactions import sql_statements
 
@@ -30,8 +31,6 @@ EARLIEST_WAVE = 1990  # personal budgets began in the 2000s; earlier years are t
 
 def check_wave(file_name: str, wave: object) -> int:
     """A wave is the survey's year: a whole number from 1990 to next year."""
-    import datetime as dt
-
     latest = dt.date.today().year + 1
     try:
         year = int(str(wave).strip())
@@ -60,11 +59,7 @@ class LoadResult:
 
     @property
     def unmatched_columns(self) -> list[str]:
-        return [
-            m.column
-            for m in self.column_report
-            if m.method in ("unmatched", "duplicate", "ambiguous")
-        ]
+        return [m.column for m in self.column_report if m.method in UNUSED_METHODS]
 
     def column_frame(self) -> pd.DataFrame:
         return pd.DataFrame([m.as_dict() for m in self.column_report])
@@ -162,12 +157,13 @@ def value_map_rows(
     spaces is a blank: no answer and no reason, so it is neither loaded nor quarantined.
     """
     rows = []
+    scale_codes = {a.code for a in scale.codes}
     for raw in values:
         if not str(raw).strip():
             rows.append((match.code or "", raw, None, None))
             continue
         listed = None if code_list is None else code_list.get(str(raw).strip())
-        if listed is not None and listed not in {a.code for a in scale.codes}:
+        if listed is not None and listed not in scale_codes:
             listed = None  # a code list naming a code the scale lacks is not guessed at
         answer = listed if listed is not None else scale.match(raw, numeric_order)
         reason = None

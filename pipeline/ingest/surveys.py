@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from pipeline.ingest.headers import ColumnMatch, HeaderMatcher, Target
+from pipeline.ingest.headers import UNUSED_METHODS, ColumnMatch, HeaderMatcher, Target
 from pipeline.ingest.loading import (
     IngestError,
     LoadResult,
@@ -497,11 +497,7 @@ def preview_survey_file(
                 )
         return Preview(
             column_report=pd.DataFrame([m.as_dict() for m in staged.matches]),
-            unmatched=[
-                m.column
-                for m in staged.matches
-                if m.method in ("unmatched", "duplicate", "ambiguous")
-            ],
+            unmatched=[m.column for m in staged.matches if m.method in UNUSED_METHODS],
             would_quarantine=pd.DataFrame(
                 rows, columns=["source_row", "column_name", "raw_value", "reason"]
             ).sort_values(["source_row", "column_name"], ignore_index=True),
