@@ -151,9 +151,11 @@ def child(kind: str, path: Path, database: Path) -> None:
         con = connect(database)
         started = time.perf_counter()  # migrations are not part of the load
         if kind == "survey":
-            result = load_survey_file(con, path, instrument=HOLDER, council=COUNCIL, wave=2025)
+            result = load_survey_file(
+                con, path, instrument=HOLDER, council=COUNCIL, wave=2025, new_council=True
+            )
         else:
-            result = load_budget_file(con, path, council=COUNCIL)
+            result = load_budget_file(con, path, council=COUNCIL, new_council=True)
         seconds = time.perf_counter() - started
         rows = result.rows_loaded
     con.close()

@@ -58,7 +58,14 @@ def preview(path: Path, instrument: str, mapping: dict) -> Preview:
 
 
 def load(
-    db_path: Path, path: Path, *, instrument: str, council: str, wave: int, mapping: dict
+    db_path: Path,
+    path: Path,
+    *,
+    instrument: str,
+    council: str,
+    wave: int,
+    mapping: dict,
+    new_council: bool = False,
 ) -> LoadResult:
     """Load the file in one transaction (a no-op if already loaded), in a process of its own.
 
@@ -81,6 +88,8 @@ def load(
             "--wave",
             str(int(wave)),
         ]
+        if new_council:
+            command.append("--new-council")
         if mapping:
             mapping_file = Path(folder) / "mapping.yaml"
             mapping_file.write_text(yaml.safe_dump(mapping, allow_unicode=True), encoding="utf-8")

@@ -20,7 +20,14 @@ def invoke(*args: str):
 def test_ingest_status_and_quarantine_export(tmp_path):
     db = str(tmp_path / "cli.duckdb")
     result = invoke(
-        "ingest", "budgets", str(FIXTURES / fx.BUDGETS), "--council", "Northshire", "--db", db
+        "ingest",
+        "budgets",
+        str(FIXTURES / fx.BUDGETS),
+        "--council",
+        "Northshire",
+        "--new-council",
+        "--db",
+        db,
     )
     assert result.exit_code == 0, result.output
     assert "loaded 40 of 40 budget records" in result.output
@@ -86,6 +93,7 @@ def test_failure_exits_non_zero_with_a_one_line_reason(tmp_path):
             "poet-holder",
             "--council",
             "Northshire",
+            "--new-council",
             "--wave",
             "2025",
             "--db",
@@ -128,7 +136,7 @@ def _survey(db: str, council: str, wave: str, path=FIXTURES / fx.HOLDER_UTF8):
     return runner.invoke(
         app,
         ["ingest", "surveys", str(path), "-i", "poet-holder", "-c", council, "-w", wave]
-        + ["--db", db],
+        + ["--new-council", "--db", db],
     )
 
 

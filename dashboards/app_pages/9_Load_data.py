@@ -30,6 +30,11 @@ instrument = left.selectbox(
 council = middle.text_input(
     "Council", value=(filters.council if filters and filters.council else ""), key="load_council"
 )
+new_council = middle.checkbox(
+    "Not in the council register",
+    help="A test council, a Welsh or Scottish area or a provider: kept under the name typed.",
+    key="load_new_council",
+)
 wave = right.number_input(
     "Wave (year)",
     min_value=2000,
@@ -87,6 +92,7 @@ if st.button("Load this file", type="primary", disabled=not council.strip(), key
             council=council.strip(),
             wave=int(wave),
             mapping=mapping,
+            new_council=new_council,
         )
     except (IngestError, ValueError) as error:
         st.error(str(error))

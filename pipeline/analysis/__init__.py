@@ -11,6 +11,7 @@ from pipeline.analysis.drivers import driver_crosstabs, drivers
 from pipeline.analysis.inventory import (
     available,
     councils,
+    loaded_council,
     domains,
     loads,
     open_database,
@@ -41,6 +42,7 @@ __all__ = [
     "comments",
     "compare_councils",
     "councils",
+    "loaded_council",
     "distribution",
     "domains",
     "driver_crosstabs",

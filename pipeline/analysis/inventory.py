@@ -38,6 +38,31 @@ def councils(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [row[0] for row in rows]
 
 
+def loaded_council(con: duckdb.DuckDBPyConnection, text: str) -> str:
+    """The council as stored, for a name typed in any case, a register variant or an ONS code.
+
+    Loads store the council register's name (pipeline/ingest/councils.py), so "LEEDS", "Leeds
+    City Council" and "E08000035" all find "Leeds". A council with no data is a ``ValueError``
+    naming the councils that are loaded.
+    """
+    from pipeline.council_register import UnknownCouncil, normalise_council_name, resolve_council
+
+    stored = councils(con)
+    if text in stored:
+        return text
+    key = normalise_council_name(text)
+    same = [name for name in stored if normalise_council_name(name) == key]
+    if same:
+        return same[0]
+    try:
+        named = resolve_council(text).name
+    except UnknownCouncil:
+        named = None
+    if named in stored:
+        return named
+    raise ValueError(f"no data for council {text!r}; loaded: {', '.join(stored) or 'none'}")
+
+
 def waves(
     con: duckdb.DuckDBPyConnection, council: str | None = None, instrument: str | None = None
 ) -> list[int]:

@@ -79,6 +79,19 @@ def _open(db: Path | None):
         fail(str(error))
 
 
+def _council(con, text: str | None) -> str | None:  # noqa: ANN001
+    """The stored council for ``--council`` as typed (any case, a variant, an ONS code)."""
+    from pipeline.analysis import loaded_council
+
+    if text is None:
+        return None
+    try:
+        return loaded_council(con, text)
+    except ValueError as error:
+        con.close()
+        fail(str(error))
+
+
 def _publishable(frame: pd.DataFrame, unsuppressed: bool) -> pd.DataFrame:
     from pipeline.disclosure import protect
 
@@ -138,6 +151,7 @@ def compare(
     from pipeline.analysis import NoDataError, results
 
     con = _open(db)
+    council = _council(con, council)
     try:
         frame = results(
             con,
@@ -149,7 +163,7 @@ def compare(
             confidence=confidence,
             benchmark=benchmark,
             min_base=min_base,
-            peers=[p.strip() for p in peers.split(",")] if peers else None,
+            peers=[_council(con, p.strip()) for p in peers.split(",")] if peers else None,
         )
     except (NoDataError, ValueError) as error:
         fail(str(error))
@@ -172,6 +186,7 @@ def trends_command(
     from pipeline.analysis import NoDataError, trends
 
     con = _open(db)
+    council = _council(con, council)
     try:
         frame = trends(con, council=council, instrument=instrument, section=section,
                        confidence=confidence)  # fmt: skip
@@ -303,6 +318,7 @@ def drivers_command(
     from pipeline.disclosure import protect
 
     con = _open(db)
+    council = _council(con, council)
     try:
         if crosstabs:
             if outcome == "all":
@@ -368,6 +384,7 @@ def budgets_command(
     if table == "all" and output is OutputFormat.csv:
         fail("CSV holds one table: choose it with --table")
     con = _open(db)
+    council = _council(con, council)
     try:
         summary = budget_summary(
             con, council=council, as_of=as_of, wave=wave, instrument=instrument

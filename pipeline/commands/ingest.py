@@ -18,6 +18,14 @@ errors = Console(stderr=True)
 DB_OPTION = typer.Option(
     None, "--db", help="The DuckDB file (default: data/outcomes.duckdb, or $OUTCOMES_DB)."
 )
+NEW_COUNCIL_OPTION = typer.Option(
+    False,
+    "--new-council",
+    help=(
+        "The council is not in the council register (a test council, a Welsh or Scottish "
+        "area, a provider): store it under the name given. Later loads find it without this."
+    ),
+)
 ingest_app = typer.Typer(
     help="Load a council's files: survey exports, the budget register, benchmark tables.",
     no_args_is_help=True,
@@ -72,7 +80,12 @@ def ingest_surveys(
     instrument: str = typer.Option(
         ..., "--instrument", "-i", help="Instrument id, e.g. poet-holder or poet-carer."
     ),
-    council: str = typer.Option(..., "--council", "-c", help="The council the returns are from."),
+    council: str = typer.Option(
+        ...,
+        "--council",
+        "-c",
+        help="The council the returns are from: a name in any case, a variant or an ONS code.",
+    ),
     wave: int = typer.Option(..., "--wave", "-w", help="Survey wave (year), e.g. 2025."),
     mapping: Path | None = typer.Option(
         None, "--mapping", "-m", help="YAML mapping file overriding column matching."
@@ -85,6 +98,7 @@ def ingest_surveys(
         "--no-reference",
         help="Load a file with no respondent reference column (duplicates cannot be found).",
     ),
+    new_council: bool = NEW_COUNCIL_OPTION,
     db: Path | None = DB_OPTION,
 ) -> None:
     """Load survey returns: headers matched, answers validated, bad values quarantined."""
@@ -103,6 +117,7 @@ def ingest_surveys(
             sheet=sheet,
             progress=True,
             no_reference=no_reference,
+            new_council=new_council,
         ),
     )
 
@@ -110,13 +125,19 @@ def ingest_surveys(
 @ingest_app.command("budgets")
 def ingest_budgets(
     files: list[Path] = typer.Argument(..., help="Budget register(s): .csv, .xlsx or .sav."),
-    council: str = typer.Option(..., "--council", "-c", help="The council whose register this is."),
+    council: str = typer.Option(
+        ...,
+        "--council",
+        "-c",
+        help="The council whose register this is: a name in any case, a variant or an ONS code.",
+    ),
     mapping: Path | None = typer.Option(
         None, "--mapping", "-m", help="YAML mapping file overriding column matching."
     ),
     sheet: str | None = typer.Option(
         None, "--sheet", help="Excel sheet to read (default: the first)."
     ),
+    new_council: bool = NEW_COUNCIL_OPTION,
     db: Path | None = DB_OPTION,
 ) -> None:
     """Load a budget register: amounts, dates, management option, support reason, reviews."""
@@ -126,7 +147,13 @@ def ingest_budgets(
         db,
         files,
         lambda con, path: load_budget_file(
-            con, path, council=council, mapping=mapping, sheet=sheet, progress=True
+            con,
+            path,
+            council=council,
+            mapping=mapping,
+            sheet=sheet,
+            progress=True,
+            new_council=new_council,
         ),
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 from rich.console import Console
 
 from pipeline.config import default_db_path
@@ -56,14 +57,11 @@ def report(
             count = len(built) - 1
             console.print(f"Wrote {count} councils' reports and {built['__index__']['html']}")
             return
-        known = analysis.councils(con)
-        if council not in known:
-            errors.print(
-                f"[bold red]error:[/] no survey data for council {council!r}; loaded: "
-                f"{', '.join(known) or 'none'}",
-                highlight=False,
-            )
-            raise typer.Exit(code=1)
+        try:
+            council = analysis.loaded_council(con, council)
+        except ValueError as error:
+            errors.print(f"[bold red]error:[/] {escape(str(error))}", highlight=False)
+            raise typer.Exit(code=1) from error
         try:
             files = build_council_report(
                 con, council, wave, out, instrument=instrument, formats=chosen

@@ -105,8 +105,9 @@ def write_demo_files(folder: Path, seed: int = DEFAULT_SEED) -> list[WrittenFile
 
 
 def _load(con: duckdb.DuckDBPyConnection, written: WrittenFile) -> LoadResult:
+    # The demo councils are fictional, so they are not in the council register: new_council.
     if written.kind == "budgets":
-        return load_budget_file(con, written.path, council=written.council)
+        return load_budget_file(con, written.path, council=written.council, new_council=True)
     assert written.instrument is not None and written.wave is not None
     return load_survey_file(
         con,
@@ -114,6 +115,7 @@ def _load(con: duckdb.DuckDBPyConnection, written: WrittenFile) -> LoadResult:
         instrument=written.instrument,
         council=written.council,
         wave=written.wave,
+        new_council=True,
     )
 
 

@@ -5,7 +5,7 @@ process hold the file for writing, and a writer inside the dashboard would clash
 read-only connections its pages keep opening.
 
     python -m pipeline.ingest --db PATH --file FILE --instrument ID --council NAME --wave YEAR
-        [--mapping map.yaml] [--no-reference]
+        [--mapping map.yaml] [--no-reference] [--new-council]
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--wave", type=int, required=True)
     parser.add_argument("--mapping", type=Path)
     parser.add_argument("--no-reference", action="store_true")
+    parser.add_argument("--new-council", action="store_true")
     args = parser.parse_args(argv)
     try:
         con = connect(args.db)
@@ -41,6 +42,7 @@ def main(argv: list[str] | None = None) -> int:
                 wave=args.wave,
                 mapping=args.mapping,
                 no_reference=args.no_reference,
+                new_council=args.new_council,
             )
         finally:
             con.close()

@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from pipeline.ingest.councils import identify_council, remember_council
 from pipeline.ingest.headers import ColumnMatch, HeaderMatcher, Target
 from pipeline.ingest.loading import (
     IngestError,
@@ -167,12 +168,16 @@ def load_budget_file(
     mapping: Path | str | dict | Mapping | None = None,
     sheet: str | None = None,
     progress: bool = False,
+    new_council: bool = False,
 ) -> LoadResult:
-    """Load a budget register for one council; one transaction, a no-op if already loaded."""
+    """Load a budget register for one council; one transaction, a no-op if already loaded.
+
+    ``council`` is resolved through the council register as for surveys; ``new_council``
+    accepts one the register lacks.
+    """
     path = Path(path)
-    if not council or not council.strip():
-        raise IngestError(f"{path.name}: --council is required (whose budget register this is)")
-    council = council.strip()
+    choice = identify_council(con, path.name, council, allow_new=new_council)
+    council = choice.name
     rules = load_mapping(mapping)
     fields = register_fields()
     by_code = {f.code: f for f in fields}
@@ -253,12 +258,13 @@ def load_budget_file(
             ).fetchall()[0]
             loaded = raw.rows - rejected
             con.execute(
-                "INSERT INTO loads (load_id, kind, council, file_name, sha256, sheet, rows_read, "
-                "rows_loaded, rows_quarantined, values_quarantined, column_report) "
-                "VALUES (?, 'budgets', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO loads (load_id, kind, council, council_code, file_name, sha256, "
+                "sheet, rows_read, rows_loaded, rows_quarantined, values_quarantined, "
+                "column_report) VALUES (?, 'budgets', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     load_id,
                     council,
+                    choice.ons_code,
                     path.name,
                     sha256,
                     raw.sheet,
@@ -269,6 +275,7 @@ def load_budget_file(
                     column_report_json(matches),
                 ],
             )
+            remember_council(con, choice, load_id)
         for table in (RAW_TABLE, "parsed", "problems", "row_keys", "id_keys", "value_map"):
             con.execute(f'DROP TABLE IF EXISTS "{table}"')
         steps.advance("done")

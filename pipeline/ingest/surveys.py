@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from pipeline.ingest.councils import identify_council, remember_council, survey_day
 from pipeline.ingest.headers import UNUSED_METHODS, ColumnMatch, HeaderMatcher, Target
 from pipeline.ingest.loading import (
     IngestError,
@@ -349,17 +350,20 @@ def load_survey_file(
     sheet: str | None = None,
     progress: bool = False,
     no_reference: bool = False,
+    new_council: bool = False,
 ) -> LoadResult:
     """Load one survey file for a council and wave; one transaction, a no-op if already loaded.
 
     ``no_reference`` loads a file that has no respondent reference column; every row is then a
-    new return (duplicates cannot be detected) and the load report says so.
+    new return (duplicates cannot be detected) and the load report says so. ``council`` is
+    resolved through the council register (:mod:`pipeline.ingest.councils`); ``new_council``
+    accepts one the register lacks.
     """
     path = Path(path)
-    if not council or not council.strip():
-        raise IngestError(f"{path.name}: --council is required (the council the survey is from)")
     wave = check_wave(path.name, wave)
     definition = get_instrument(instrument)
+    choice = identify_council(con, path.name, council, allow_new=new_council, on=survey_day(wave))
+    council = choice.name
     rules = load_mapping(mapping)
     steps = Steps(f"Loading {path.name}", total=5, enabled=progress)
     with steps, limited_memory(con):
@@ -379,7 +383,7 @@ def load_survey_file(
                 sha256,
                 path.name,
                 kind="survey",
-                council=council.strip(),
+                council=council,
                 wave=int(wave),
                 instrument=definition.id,
             )
@@ -391,11 +395,11 @@ def load_survey_file(
                 "load_id": load_id,
                 "instrument": definition.id,
                 "version": definition.version,
-                "council": council.strip(),
+                "council": council,
                 "wave": int(wave),
             }
             steps.advance("validating and writing")
-            _write(con, staged, rules, params, council.strip(), sha256)
+            _write(con, staged, rules, params, council, sha256)
             counts = con.execute(
                 "SELECT count(*) FILTER (WHERE rejection IS NULL), "
                 "count(*) FILTER (WHERE rejection IS NOT NULL) FROM accepted"
@@ -404,14 +408,16 @@ def load_survey_file(
                 "SELECT count(*) FROM quarantine WHERE load_id = ? AND NOT whole_row", [load_id]
             ).fetchall()[0][0]
             con.execute(
-                "INSERT INTO loads (load_id, kind, instrument, instrument_version, council, wave, "
-                "file_name, sha256, sheet, rows_read, rows_loaded, rows_quarantined, "
-                "values_quarantined, column_report) VALUES (?, 'survey', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO loads (load_id, kind, instrument, instrument_version, council, "
+                "council_code, wave, file_name, sha256, sheet, rows_read, rows_loaded, "
+                "rows_quarantined, values_quarantined, column_report) "
+                "VALUES (?, 'survey', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     load_id,
                     definition.id,
                     definition.version,
-                    council.strip(),
+                    council,
+                    choice.ons_code,
                     int(wave),
                     path.name,
                     sha256,
@@ -423,6 +429,7 @@ def load_survey_file(
                     column_report_json(staged.matches),
                 ],
             )
+            remember_council(con, choice, load_id)
             steps.advance("committing")
         _drop_temps(con)
         steps.advance("done")
@@ -438,6 +445,8 @@ def load_survey_file(
         column_report=staged.matches,
     )
     result.message = _summary(result, has_reference=bool(staged.of_type("id")))
+    if choice.note:
+        result.message += f"; note: {choice.note}"
     return result
 
 

@@ -20,7 +20,7 @@ def con(tmp_path):
 
 
 def test_register_loads_with_bad_values_quarantined_and_rows_kept(con):
-    result = load_budget_file(con, FIXTURES / fx.BUDGETS, council="Northshire")
+    result = load_budget_file(con, FIXTURES / fx.BUDGETS, council="Northshire", new_council=True)
     assert result.rows_read == fx.BUDGETS_ROWS
     assert result.rows_loaded == fx.BUDGETS_ROWS  # bad values never drop the record
     assert result.values_quarantined == len(fx.BUDGETS_BAD)
@@ -45,7 +45,7 @@ def test_register_loads_with_bad_values_quarantined_and_rows_kept(con):
 
 
 def test_amounts_dates_and_labels_are_parsed(con):
-    load_budget_file(con, FIXTURES / fx.BUDGETS, council="Northshire")
+    load_budget_file(con, FIXTURES / fx.BUDGETS, council="Northshire", new_council=True)
     amounts = [
         r[0]
         for r in con.execute(
@@ -78,9 +78,14 @@ def test_amounts_dates_and_labels_are_parsed(con):
 def test_register_and_survey_link_through_the_pseudonym(con):
     from pipeline.ingest import load_survey_file
 
-    load_budget_file(con, FIXTURES / fx.BUDGETS, council="Northshire")
+    load_budget_file(con, FIXTURES / fx.BUDGETS, council="Northshire", new_council=True)
     load_survey_file(
-        con, FIXTURES / fx.HOLDER_CP1252, instrument="poet-holder", council="Northshire", wave=2025
+        con,
+        FIXTURES / fx.HOLDER_CP1252,
+        instrument="poet-holder",
+        council="Northshire",
+        wave=2025,
+        new_council=True,
     )
     linked = con.execute(
         "SELECT count(DISTINCT person_key) FROM budgets JOIN respondents ON respondent_key = person_key"
@@ -89,11 +94,16 @@ def test_register_and_survey_link_through_the_pseudonym(con):
 
 
 def test_same_ids_in_another_council_do_not_link(con, tmp_path):
-    load_budget_file(con, FIXTURES / fx.BUDGETS, council="Eastbrook")
+    load_budget_file(con, FIXTURES / fx.BUDGETS, council="Eastbrook", new_council=True)
     from pipeline.ingest import load_survey_file
 
     load_survey_file(
-        con, FIXTURES / fx.HOLDER_CP1252, instrument="poet-holder", council="Northshire", wave=2025
+        con,
+        FIXTURES / fx.HOLDER_CP1252,
+        instrument="poet-holder",
+        council="Northshire",
+        wave=2025,
+        new_council=True,
     )
     assert (
         con.execute(
@@ -107,7 +117,7 @@ def test_register_without_a_person_id_is_refused(con, tmp_path):
     path = tmp_path / "no_ids.csv"
     path.write_text("Start Date,Agreed Annual Budget\n01/01/2024,£100\n", encoding="utf-8")
     with pytest.raises(IngestError, match="no person id column"):
-        load_budget_file(con, path, council="Northshire")
+        load_budget_file(con, path, council="Northshire", new_council=True)
     assert con.execute("SELECT count(*) FROM loads").fetchall()[0][0] == 0
 
 
@@ -117,9 +127,9 @@ def test_rows_without_a_person_id_are_quarantined_whole(con, tmp_path):
         "Person ID,Agreed Annual Budget,Management Option\nA1,£1000,Direct payment only\n,£200,Mixed\n",
         encoding="utf-8",
     )
-    result = load_budget_file(con, path, council="Northshire")
+    result = load_budget_file(con, path, council="Northshire", new_council=True)
     assert (result.rows_loaded, result.rows_quarantined) == (1, 1)
     assert con.execute("SELECT source_row, whole_row FROM quarantine").fetchall() == [(3, True)]
-    again = load_budget_file(con, path, council="Northshire")
+    again = load_budget_file(con, path, council="Northshire", new_council=True)
     assert again.status == "already_loaded"
     assert con.execute("SELECT count(*) FROM budgets").fetchall()[0][0] == 1

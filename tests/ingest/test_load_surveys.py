@@ -35,7 +35,7 @@ def load_cp1252(con, **kwargs):
         instrument="poet-holder",
         council="Northshire",
         wave=2025,
-        **kwargs,
+        **{"new_council": True, **kwargs},
     )
 
 
@@ -122,7 +122,9 @@ def test_loading_the_same_file_again_adds_nothing(con, tmp_path):
     before = snapshot(con)
     copy = tmp_path / "renamed-copy.csv"
     shutil.copy(FIXTURES / fx.HOLDER_CP1252, copy)
-    again = load_survey_file(con, copy, instrument="poet-holder", council="Northshire", wave=2025)
+    again = load_survey_file(
+        con, copy, instrument="poet-holder", council="Northshire", wave=2025, new_council=True
+    )
     assert again.status == "already_loaded"
     assert again.load_id == first.load_id
     assert "already loaded" in again.message
@@ -135,20 +137,27 @@ def test_a_return_already_in_the_database_is_quarantined_whole(con, tmp_path):
     raw = (FIXTURES / fx.HOLDER_CP1252).read_bytes()
     edited.write_bytes(raw + b"\r\n")  # different bytes, same returns: a re-export
     result = load_survey_file(
-        con, edited, instrument="poet-holder", council="Northshire", wave=2025
+        con, edited, instrument="poet-holder", council="Northshire", wave=2025, new_council=True
     )
     assert result.rows_loaded == 0
     assert result.rows_quarantined == fx.HOLDER_CP1252_ROWS
     # the same bytes given for another wave: one of the two is a mistake, so it is refused
     # (not called "already loaded", which would hide the slip) and nothing changes
     with pytest.raises(IngestError, match="already loaded as load .* wave 2025 \\(now 2026\\)"):
-        load_survey_file(con, edited, instrument="poet-holder", council="Northshire", wave=2026)
+        load_survey_file(
+            con, edited, instrument="poet-holder", council="Northshire", wave=2026, new_council=True
+        )
     assert con.execute("SELECT count(DISTINCT wave) FROM respondents").fetchall()[0][0] == 1
 
 
 def test_xlsx_with_title_rows_reports_the_unrecognised_column(con):
     result = load_survey_file(
-        con, FIXTURES / fx.HOLDER_XLSX, instrument="poet-holder", council="Northshire", wave=2025
+        con,
+        FIXTURES / fx.HOLDER_XLSX,
+        instrument="poet-holder",
+        council="Northshire",
+        wave=2025,
+        new_council=True,
     )
     assert result.rows_read == fx.HOLDER_XLSX_ROWS
     assert result.rows_loaded + result.rows_quarantined == fx.HOLDER_XLSX_ROWS
@@ -163,7 +172,12 @@ def test_xlsx_with_title_rows_reports_the_unrecognised_column(con):
 
 def test_spss_value_labels_are_used(con):
     result = load_survey_file(
-        con, FIXTURES / fx.HOLDER_SAV, instrument="poet-holder", council="Northshire", wave=2024
+        con,
+        FIXTURES / fx.HOLDER_SAV,
+        instrument="poet-holder",
+        council="Northshire",
+        wave=2024,
+        new_council=True,
     )
     assert result.rows_loaded == fx.HOLDER_SAV_ROWS
     assert result.values_quarantined == 1  # the unlabelled 9
@@ -180,7 +194,12 @@ def test_spss_value_labels_are_used(con):
 
 def test_carer_latin1_tab_file_loads_against_the_carer_instrument(con):
     result = load_survey_file(
-        con, FIXTURES / fx.CARER_LATIN1, instrument="poet-carer", council="Northshire", wave=2025
+        con,
+        FIXTURES / fx.CARER_LATIN1,
+        instrument="poet-carer",
+        council="Northshire",
+        wave=2025,
+        new_council=True,
     )
     assert result.rows_loaded == fx.CARER_LATIN1_ROWS
     assert (
@@ -195,7 +214,12 @@ def test_carer_latin1_tab_file_loads_against_the_carer_instrument(con):
 
 def test_numeric_answers_and_a_descending_mapping(con, tmp_path):
     ascending = load_survey_file(
-        con, FIXTURES / fx.HOLDER_UTF8, instrument="poet-holder", council="Eastbrook", wave=2025
+        con,
+        FIXTURES / fx.HOLDER_UTF8,
+        instrument="poet-holder",
+        council="Eastbrook",
+        wave=2025,
+        new_council=True,
     )
     assert ascending.rows_loaded == fx.HOLDER_UTF8_ROWS
     first = dict(
@@ -213,6 +237,7 @@ def test_numeric_answers_and_a_descending_mapping(con, tmp_path):
         council="Westmere",
         wave=2025,
         mapping={"numeric_order": "descending"},
+        new_council=True,
     )
     flipped = dict(
         con.execute(
@@ -244,6 +269,7 @@ def test_mapping_file_renames_a_column(con, tmp_path):
         council="Northshire",
         wave=2025,
         mapping=mapping,
+        new_council=True,
     )
     methods = {m.column: m.method for m in result.column_report}
     assert methods["Date returned"] == "ignored"
@@ -266,7 +292,12 @@ def test_unreadable_files_are_refused_and_change_nothing(con, name, message):
     before = snapshot(con)
     with pytest.raises(IngestError) as error:
         load_survey_file(
-            con, FIXTURES / name, instrument="poet-holder", council="Northshire", wave=2025
+            con,
+            FIXTURES / name,
+            instrument="poet-holder",
+            council="Northshire",
+            wave=2025,
+            new_council=True,
         )
     assert name in str(error.value)
     assert message.lower() in str(error.value).lower()
@@ -284,7 +315,12 @@ def test_a_failure_inside_the_write_rolls_everything_back(con, monkeypatch):
     monkeypatch.setattr(surveys, "_write_comments", broken)
     with pytest.raises(RuntimeError):
         load_survey_file(
-            con, FIXTURES / fx.HOLDER_UTF8, instrument="poet-holder", council="Eastbrook", wave=2025
+            con,
+            FIXTURES / fx.HOLDER_UTF8,
+            instrument="poet-holder",
+            council="Eastbrook",
+            wave=2025,
+            new_council=True,
         )
     assert snapshot(con) == before
 
@@ -295,11 +331,16 @@ def test_no_raw_identifier_is_stored_anywhere(tmp_path):
     con.execute("SET force_compression = 'uncompressed'")  # so a byte scan would see raw text
     load_cp1252(con)
     load_survey_file(
-        con, FIXTURES / fx.HOLDER_XLSX, instrument="poet-holder", council="Northshire", wave=2025
+        con,
+        FIXTURES / fx.HOLDER_XLSX,
+        instrument="poet-holder",
+        council="Northshire",
+        wave=2025,
+        new_council=True,
     )
     from pipeline.ingest import load_budget_file
 
-    load_budget_file(con, FIXTURES / fx.BUDGETS, council="Northshire")
+    load_budget_file(con, FIXTURES / fx.BUDGETS, council="Northshire", new_council=True)
     raw_ids = set(fx.BUDGETS_LINKED_IDS) | {
         fx.HOLDER_CP1252_DUPLICATE["reference"],
         str(fx.HOLDER_XLSX_FIRST_ID),
@@ -342,7 +383,9 @@ def test_returns_without_a_reference_get_stable_keys_from_file_and_row(con, tmp_
         "A1,Got better,Got better\n,Stayed the same,Got worse\n,Got a lot better,\nA1,Got worse,Got worse\n",
         encoding="utf-8",
     )
-    result = load_survey_file(con, path, instrument="poet-holder", council="Northshire", wave=2025)
+    result = load_survey_file(
+        con, path, instrument="poet-holder", council="Northshire", wave=2025, new_council=True
+    )
     assert (result.rows_loaded, result.rows_quarantined) == (3, 1)  # the second A1 is a copy
     keys = con.execute("SELECT source_row, respondent_key FROM respondents ORDER BY 1").fetchall()
     assert [row[0] for row in keys] == [2, 3, 4]
@@ -353,7 +396,12 @@ def test_returns_without_a_reference_get_stable_keys_from_file_and_row(con, tmp_
     # without a reference a later copy of a return cannot be found: refused unless asked for
     with pytest.raises(IngestError, match="no respondent reference column.*--no-reference"):
         load_survey_file(
-            con, no_reference, instrument="poet-holder", council="Northshire", wave=2025
+            con,
+            no_reference,
+            instrument="poet-holder",
+            council="Northshire",
+            wave=2025,
+            new_council=True,
         )
     assert con.execute("SELECT count(*) FROM loads").fetchall() == before
     second = load_survey_file(
@@ -363,6 +411,7 @@ def test_returns_without_a_reference_get_stable_keys_from_file_and_row(con, tmp_
         council="Northshire",
         wave=2025,
         no_reference=True,
+        new_council=True,
     )
     assert (second.rows_loaded, second.rows_quarantined) == (2, 0)  # same answers, two people
     assert "cannot be detected" in second.message
@@ -376,7 +425,9 @@ def test_a_survey_with_no_outcome_or_process_question_is_refused(con, tmp_path):
         encoding="utf-8",
     )
     with pytest.raises(IngestError, match="no outcome or process question"):
-        load_survey_file(con, path, instrument="poet-holder", council="Northshire", wave=2025)
+        load_survey_file(
+            con, path, instrument="poet-holder", council="Northshire", wave=2025, new_council=True
+        )
     assert con.execute("SELECT count(*) FROM respondents").fetchall()[0][0] == 0
 
 
@@ -389,7 +440,9 @@ def test_spaces_around_cells_are_folded_not_quarantined(con, tmp_path):
         "A2,   ,   ,\n",
         encoding="utf-8",
     )
-    result = load_survey_file(con, path, instrument="poet-holder", council="Northshire", wave=2025)
+    result = load_survey_file(
+        con, path, instrument="poet-holder", council="Northshire", wave=2025, new_council=True
+    )
     # " A1 " and "A1" are one person: the second is a duplicate; A2 has no answer at all
     assert (result.rows_loaded, result.rows_quarantined, result.values_quarantined) == (1, 2, 0)
     reasons = [
@@ -408,7 +461,9 @@ def test_numeric_categories_load_only_through_the_mapping_files_code_list(con, t
         "Respondent number,Gender,Your quality of life\nR1,1,4\nR2,2,5\nR3,3,3\n",
         encoding="utf-8",
     )
-    guessed = load_survey_file(con, path, instrument="poet-holder", council="Northshire", wave=2024)
+    guessed = load_survey_file(
+        con, path, instrument="poet-holder", council="Northshire", wave=2024, new_council=True
+    )
     assert guessed.values_quarantined == 3  # no code list: no gender number is guessed
     assert con.execute("SELECT count(gender) FROM respondents").fetchall()[0][0] == 0
     copy = tmp_path / "numeric-with-list.csv"
@@ -420,6 +475,7 @@ def test_numeric_categories_load_only_through_the_mapping_files_code_list(con, t
         council="Northshire",
         wave=2025,
         mapping={"values": {"Gender": {1: "male", 2: "female"}}},
+        new_council=True,
     )
     assert listed.values_quarantined == 1  # 3 is not in the list
     genders = con.execute(
