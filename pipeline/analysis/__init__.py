@@ -11,8 +11,8 @@ from pipeline.analysis.drivers import driver_crosstabs, drivers
 from pipeline.analysis.inventory import (
     available,
     councils,
-    loaded_council,
     domains,
+    loaded_council,
     loads,
     open_database,
     quarantine,
