@@ -177,3 +177,23 @@ def test_square_brackets_in_values_are_shown_not_swallowed(tmp_path):
     listing = runner.invoke(app, ["quarantine", "--db", db], env={"COLUMNS": "250"})
     assert listing.exit_code == 0
     assert "[c]" in listing.output and "[x]" in listing.output
+
+
+def test_thousands_of_quarantined_values_are_summarised_not_listed(tmp_path):
+    path = tmp_path / "many_bad.csv"
+    lines = ["respondent_id,out_dignity,out_control,out_safe_home"]
+    lines += [f"R{i},banana [c],Better,{'Worse' if i % 2 else 'Maybe'}" for i in range(3000)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = runner.invoke(
+        app,
+        ["ingest", "surveys", str(path), "-i", "poet-holder", "-c", "Leeds", "-w", "2025"]
+        + ["--db", str(tmp_path / "q.duckdb")],
+        env={"COLUMNS": "200"},
+    )
+    assert result.exit_code == 0, result.output
+    assert len(result.output.splitlines()) < 30  # a summary, not 4,500 lines
+    assert "4,500 quarantined" in result.output
+    assert "outcomes quarantine --load 1" in result.output
+    assert "out_dignity" in result.output and "3,000" in result.output
+    assert "'banana [c]'" in result.output  # square brackets shown as written
+    assert "1,500" in result.output  # out_safe_home's "Maybe" half

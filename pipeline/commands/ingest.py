@@ -74,6 +74,31 @@ def _report(result) -> None:
         console.print(table)
 
 
+QUARANTINE_SHOWN = 8  # columns listed after a load; the rest are one command away
+
+
+def _quarantine_summary(con, result) -> None:  # noqa: ANN001
+    """After a load with quarantined values: a few lines by column, then where to see them all."""
+    from pipeline.ingest.loading import quarantine_summary
+
+    total = result.rows_quarantined + result.values_quarantined
+    if result.status != "loaded" or not total or result.load_id is None:
+        return
+    lines = quarantine_summary(con, result.load_id, limit=QUARANTINE_SHOWN + 1)
+    table = Table(title=f"Quarantined in load {result.load_id}, by column", show_lines=False)
+    for name in ("column", "count", "for example"):
+        table.add_column(name, overflow="fold")
+    for column, count, example in lines[:QUARANTINE_SHOWN]:
+        table.add_row(escape(column), f"{count:,}", escape(example[:160]))
+    console.print(table)
+    more = " (and more columns)" if len(lines) > QUARANTINE_SHOWN else ""
+    console.print(
+        f"{total:,} quarantined{more}: list them all with "
+        f"`outcomes quarantine --load {result.load_id}` (add --csv FILE to export)",
+        highlight=False,
+    )
+
+
 @ingest_app.command("surveys")
 def ingest_surveys(
     files: list[Path] = typer.Argument(..., help="Survey export(s): .csv, .xlsx or .sav."),
@@ -172,6 +197,7 @@ def _load_each(db: Path | None, files: list[Path], load) -> None:  # noqa: ANN00
             except (IngestError, ValueError) as error:
                 fail(str(error))
             _report(result)
+            _quarantine_summary(con, result)
             statuses.append(result.status)
     finally:
         con.close()

@@ -109,6 +109,23 @@ def already_loaded_result(path: Path, sha256: str, previous: tuple[int, str]) ->
     )
 
 
+def quarantine_summary(
+    con: duckdb.DuckDBPyConnection, load_id: int, limit: int = 8
+) -> list[tuple[str, int, str]]:
+    """(column, count, one example reason) per column a load quarantined, largest first.
+
+    A file with thousands of bad values is summarised by column rather than listed value by
+    value; ``outcomes quarantine --load N`` lists them all. Whole rows count under "whole row".
+    """
+    rows = con.execute(
+        "SELECT CASE WHEN whole_row THEN 'whole row' ELSE coalesce(column_name, '') END AS col, "
+        "count(*) AS n, min(reason) AS example FROM quarantine WHERE load_id = ? "
+        "GROUP BY col ORDER BY n DESC, col LIMIT ?",
+        [load_id, limit],
+    ).fetchall()
+    return [(str(col), int(n), str(example)) for col, n, example in rows]
+
+
 @contextmanager
 def limited_memory(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     """Cap DuckDB's memory for one load (see config.ingest_memory_limit), then restore it."""

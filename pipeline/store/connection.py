@@ -15,6 +15,7 @@ import duckdb
 import pandas as pd
 
 from pipeline.instruments import all_instruments
+from pipeline.store import reference_versions
 from pipeline.store.benchmarks_shipped import sync_shipped_benchmarks
 from pipeline.store.transactions import transaction
 
@@ -93,12 +94,18 @@ def sync_question_scales(con: duckdb.DuckDBPyConnection) -> None:
         "is_positive",
     ]
     frame = pd.DataFrame(rows, columns=columns)
+    version = reference_versions.fingerprint(
+        frame.to_csv(index=False).encode("utf-8"), _sql("sync_question_scales.sql").encode()
+    )
+    if reference_versions.is_current(con, "question_scales", version):
+        return  # nothing changed: leave the file as it is
     con.register("scales_from_yaml", frame)
     try:
         with transaction(con):
             con.execute(
                 _sql("sync_question_scales.sql")
             ).fetchall()  # finish: DuckDB 2.0 keeps it open
+            reference_versions.record(con, "question_scales", version)
     finally:
         con.unregister("scales_from_yaml")
 
