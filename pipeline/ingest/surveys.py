@@ -17,6 +17,7 @@ import duckdb
 import pandas as pd
 
 from pipeline.ingest.headers import UNUSED_METHODS, ColumnMatch, HeaderMatcher, Target
+from pipeline.ingest.key_guard import check_key_for_load
 from pipeline.ingest.loading import (
     IngestError,
     LoadResult,
@@ -386,6 +387,8 @@ def load_survey_file(
             if previous:
                 _drop_temps(con)
                 return already_loaded_result(path, sha256, previous)
+            # the Pseudonymiser() that _write builds reads the key this has just checked
+            checked_key = check_key_for_load(con)
             load_id = next_load_id(con)
             params = {
                 "load_id": load_id,
@@ -437,7 +440,7 @@ def load_survey_file(
         values_quarantined=int(values_bad),
         column_report=staged.matches,
     )
-    result.message = _summary(result, has_reference=bool(staged.of_type("id")))
+    result.message = _summary(result, has_reference=bool(staged.of_type("id"))) + checked_key.note
     return result
 
 
