@@ -20,6 +20,7 @@ from pipeline.config import key_file_path
 from pipeline.ingest.loading import IngestError
 from pipeline.ingest.pseudonymise import (
     KEY_ENV,
+    MAKE_A_KEY,
     Pseudonymiser,
     PseudonymKey,
     PseudonymKeyError,
@@ -176,10 +177,9 @@ def check_key_for_load(con: duckdb.DuckDBPyConnection) -> CheckedKey:
 class KeyStatus:
     """What ``outcomes key check`` reports: the key in use, its strength, and the database's."""
 
-    source: str  # where the key came from, or where it was looked for
     key_problem: str | None  # missing or too weak; None when the key can be used
     database: str  # "absent" | "unrecorded" | "match" | "mismatch"
-    messages: list[str] = field(default_factory=list)
+    lines: list[tuple[bool, str]] = field(default_factory=list)  # (all right?, what to say)
 
     @property
     def ok(self) -> bool:
@@ -191,53 +191,63 @@ def key_status(db_path: Path) -> KeyStatus:
     key_path = key_file_path()
     try:
         key: PseudonymKey | None = read_pseudonym_key(key_path, check_strength=False)
-    except PseudonymKeyError as error:
+    except PseudonymKeyError:
         key = None
-        status = KeyStatus(f"the key file {key_path}", str(error), "absent")
+        status = KeyStatus("missing", "absent")
+        status.lines.append((False, f"no key: {key_path} does not exist and ${KEY_ENV} is not set"))
     else:
         problem = key_strength_problem(key.secret)
-        status = KeyStatus(key.source, problem and f"too weak: {problem}", "absent")
-    status.messages.append(
-        f"key from {status.source}"
-        if key is not None
-        else f"no key: {key_path} does not exist and ${KEY_ENV} is not set"
-    )
-    if key is not None:
-        status.messages.append(
-            f"strength: {status.key_problem}" if status.key_problem else "strength: strong enough"
+        status = KeyStatus(problem, "absent")
+        status.lines.append((True, f"key from {key.source}"))
+        status.lines.append(
+            (False, f"too weak: {problem}; {MAKE_A_KEY}") if problem else (True, "strong enough")
         )
-    if not db_path.exists():
-        status.messages.append(
-            f"no database at {db_path} yet: the first load records the fingerprint of its key"
-        )
-        return status
-    con = read_only_connection(db_path)
-    try:
-        recorded = recorded_key(con)
-        rows = pseudonymised_rows(con)
-    finally:
-        con.close()
-    if recorded is None:
+    recorded, rows = None, 0
+    if db_path.exists():
+        con = read_only_connection(db_path)
+        try:
+            recorded, rows = recorded_key(con), pseudonymised_rows(con)
+        finally:
+            con.close()
         status.database = "unrecorded"
-        status.messages.append(
-            f"{db_path} has no key fingerprint yet"
-            + (
-                f" but holds {rows} pseudonymised records made before fingerprints were kept: "
-                "the next load records the fingerprint of the key in use, so make sure it is "
-                "the key those records were made with"
-                if rows
-                else ": the next load records the fingerprint of the key in use"
-            )
+    if recorded is None and rows == 0:
+        where = (
+            f"no database at {db_path} yet"
+            if status.database == "absent"
+            else f"{db_path} holds no pseudonymised records yet"
         )
+        if key is not None:
+            status.lines.append((True, f"{where}: the first load records this key's fingerprint"))
+        else:  # not an error in itself: a new database may have its key made by the first load
+            status.lines.append(
+                (
+                    True,
+                    f"{where}: the first load creates a key at {key_path} (or run "
+                    "`outcomes key create` first) and records its fingerprint",
+                )
+            )
     elif key is None:
         status.database = "mismatch"
-        status.messages.append(
-            f"{_missing(key_path, recorded, rows, str(db_path))}; {_restore(key_path)}"
+        status.lines.append(
+            (False, f"{_missing(key_path, recorded, rows, str(db_path))}; {_restore(key_path)}")
+        )
+    elif recorded is None:
+        status.lines.append(
+            (
+                True,
+                f"{db_path} has no key fingerprint but holds {rows} pseudonymised records made "
+                "before fingerprints were kept: the next load records the fingerprint of this "
+                "key, so make sure it is the key those records were made with",
+            )
         )
     elif hmac.compare_digest(key.fingerprint, recorded.fingerprint):
         status.database = "match"
-        status.messages.append(f"matches the key {db_path} was built with ({recorded.describe()})")
+        status.lines.append(
+            (True, f"matches the key {db_path} was built with ({recorded.describe()})")
+        )
     else:
         status.database = "mismatch"
-        status.messages.append(f"{_mismatch(key, recorded, str(db_path))}; {_restore(key_path)}")
+        status.lines.append(
+            (False, f"{_mismatch(key, recorded, str(db_path))}; {_restore(key_path)}")
+        )
     return status

@@ -83,7 +83,8 @@ def key_strength_problem(secret: bytes) -> str | None:
             )
         return None
     if len(secret) < MIN_KEY_BYTES:
-        return f"it is {len(secret)} bytes long; at least {MIN_KEY_BYTES} random bytes are needed"
+        length = "empty" if not secret else f"{len(secret)} byte{'s' * (len(secret) > 1)} long"
+        return f"it is {length}; at least {MIN_KEY_BYTES} random bytes are needed"
     if distinct < MIN_DISTINCT_BYTES:
         return (
             f"its {len(secret)} bytes use only {distinct} different characters, so it is not "
