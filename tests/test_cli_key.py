@@ -107,3 +107,10 @@ def test_check_escapes_a_path_that_looks_like_markup(tmp_path, monkeypatch):
     monkeypatch.delenv(KEY_ENV, raising=False)
     result = invoke("key", "check", "--db", str(tmp_path / "x.duckdb"))
     assert str(path) in result.output
+
+
+def test_help_lists_the_key_commands():
+    result = invoke("--help")
+    assert "key" in result.output
+    result = invoke("key", "--help")
+    assert "check" in result.output and "create" in result.output

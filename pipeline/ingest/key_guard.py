@@ -24,9 +24,9 @@ from pipeline.ingest.pseudonymise import (
     Pseudonymiser,
     PseudonymKey,
     PseudonymKeyError,
-    check_key_strength,
     key_strength_problem,
     read_pseudonym_key,
+    weak_key_message,
 )
 from pipeline.store.connection import read_only_connection
 
@@ -143,17 +143,16 @@ def check_key_for_load(con: duckdb.DuckDBPyConnection) -> CheckedKey:
             f"{_mismatch(key, recorded, 'this database')}. Nothing was loaded; {_restore(key_path)}"
         )
     problem = key_strength_problem(key.secret)
-    if problem and not is_new:
+    if problem:
         raise IngestError(
-            f"the pseudonym key from {key.source} is too weak: {problem}. With a weak key every "
-            "pseudonym can be reversed by trying ids, so it is no longer accepted, and this "
-            "database was built with it: make a strong key (`outcomes key create`) and load "
-            "every file again into a new database"
+            weak_key_message(key, problem)
+            + (
+                "; this database was built with this weak key, so load every file again into a "
+                "new database with the new one"
+                if recorded
+                else ""
+            )
         )
-    try:
-        check_key_strength(key)
-    except PseudonymKeyError as error:
-        raise IngestError(str(error)) from error
     if recorded:
         return CheckedKey(Pseudonymiser(key.secret), key)
     con.execute("INSERT INTO pseudonym_key (fingerprint) VALUES (?)", [key.fingerprint])

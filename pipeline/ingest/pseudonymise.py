@@ -93,14 +93,19 @@ def key_strength_problem(secret: bytes) -> str | None:
     return None
 
 
+def weak_key_message(key: PseudonymKey, problem: str) -> str:
+    """What to tell a person whose key is too weak: where it came from, why, and the fix."""
+    return (
+        f"the pseudonym key from {key.source} is too weak: {problem}. With a weak key every "
+        f"pseudonym can be reversed by trying ids; {MAKE_A_KEY}"
+    )
+
+
 def check_key_strength(key: PseudonymKey) -> None:
     """Raise :class:`PseudonymKeyError` if the key is too weak: short keys can be brute-forced."""
     problem = key_strength_problem(key.secret)
     if problem:
-        raise PseudonymKeyError(
-            f"the pseudonym key from {key.source} is too weak: {problem}. With a weak key every "
-            f"pseudonym can be reversed by trying ids; {MAKE_A_KEY}"
-        )
+        raise PseudonymKeyError(weak_key_message(key, problem))
 
 
 def create_key_file(path: Path | None = None) -> Path:
