@@ -43,7 +43,7 @@ from pipeline.instruments import get_instrument
 
 SURVEY_RATIO_TARGET = 3.0
 MEMORY_TARGET_MB = 2048
-BENCHMARK_KEY = "benchmark-only-key"  # never the user's pseudonymisation key
+BENCHMARK_KEY = "benchmark-only key, never the user's pseudonymisation key"
 COUNCIL = "National"
 
 

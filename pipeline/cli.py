@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "pipeline.commands.analysis",
     "pipeline.commands.reports",
     "pipeline.commands.dashboard",
+    "pipeline.commands.key",
 )
 
 for _name in COMMAND_MODULES:

@@ -22,13 +22,14 @@ from pipeline.ingest.pseudonymise import KEY_ENV
 
 INSTRUMENTS = ("poet-holder", "poet-carer")
 PROFILES = {profile.name: profile for profile in COUNCILS}
+DEMO_TEST_KEY = "demo test key, strong enough by the rule: 0123456789abcdef"
 
 
 @pytest.fixture(scope="session")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> dict:
     folder = tmp_path_factory.mktemp("demo")
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv(KEY_ENV, "demo-test-key")
+        patch.setenv(KEY_ENV, DEMO_TEST_KEY)
         summary = build_demo(folder / "demo.duckdb", folder / "files", progress=False)
     return summary
 
@@ -313,14 +314,14 @@ def test_direct_payments_bring_more_control_and_answer_more_often(con) -> None:
 
 def test_rebuilding_with_the_same_seed_is_a_no_op(demo: dict, tmp_path: Path) -> None:
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv(KEY_ENV, "demo-test-key")
+        patch.setenv(KEY_ENV, DEMO_TEST_KEY)
         again = build_demo(Path(demo["database"]), Path(demo["folder"]), progress=False)
     assert {f["status"] for f in again["files"]} == {"already_loaded"}
 
 
 def test_two_builds_with_the_same_seed_give_identical_answers(demo: dict, tmp_path: Path) -> None:
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv(KEY_ENV, "demo-test-key")
+        patch.setenv(KEY_ENV, DEMO_TEST_KEY)
         other = build_demo(tmp_path / "other.duckdb", tmp_path / "files", progress=False)
     query = (
         "SELECT respondent_key, instrument, council, wave, question_code, answer_code "

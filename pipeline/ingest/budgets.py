@@ -14,6 +14,7 @@ import pandas as pd
 
 from pipeline.ingest.councils import identify_council, remember_council
 from pipeline.ingest.headers import ColumnMatch, HeaderMatcher, Target
+from pipeline.ingest.key_guard import check_key_for_load
 from pipeline.ingest.loading import (
     IngestError,
     LoadResult,
@@ -29,7 +30,6 @@ from pipeline.ingest.loading import (
 )
 from pipeline.ingest.mapping import Mapping, load_mapping
 from pipeline.ingest.progress import Steps
-from pipeline.ingest.pseudonymise import Pseudonymiser
 from pipeline.ingest.readers import ReadError, read_into_duckdb, sha256_of
 from pipeline.ingest.register_fields import RegisterField, register_fields
 from pipeline.store.transactions import transaction
@@ -222,7 +222,8 @@ def load_budget_file(
             if previous:
                 return already_loaded_result(path, sha256, previous)
             columns = _parse_and_check(con, matched, rules)
-            pseudonymiser = Pseudonymiser()
+            checked_key = check_key_for_load(con)
+            pseudonymiser = checked_key.pseudonymiser
             column = f"c{id_match.index}"
             distinct = [
                 r[0]
@@ -298,5 +299,6 @@ def load_budget_file(
             if result.unmatched_columns
             else ""
         )
+        + checked_key.note
     )
     return result

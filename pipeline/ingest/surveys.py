@@ -18,6 +18,7 @@ import pandas as pd
 
 from pipeline.ingest.councils import identify_council, remember_council, survey_day
 from pipeline.ingest.headers import UNUSED_METHODS, ColumnMatch, HeaderMatcher, Target
+from pipeline.ingest.key_guard import check_key_for_load
 from pipeline.ingest.loading import (
     IngestError,
     LoadResult,
@@ -390,6 +391,8 @@ def load_survey_file(
             if previous:
                 _drop_temps(con)
                 return already_loaded_result(path, sha256, previous)
+            # the Pseudonymiser() that _write builds reads the key this has just checked
+            checked_key = check_key_for_load(con)
             load_id = next_load_id(con)
             params = {
                 "load_id": load_id,
@@ -444,7 +447,7 @@ def load_survey_file(
         values_quarantined=int(values_bad),
         column_report=staged.matches,
     )
-    result.message = _summary(result, has_reference=bool(staged.of_type("id")))
+    result.message = _summary(result, has_reference=bool(staged.of_type("id"))) + checked_key.note
     if choice.note:
         result.message += f"; note: {choice.note}"
     return result

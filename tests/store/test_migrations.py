@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pipeline.ingest import load_budget_file
 from pipeline.store import connect
 from pipeline.store.connection import apply_migrations, migrations
+from tests.conftest import FIXTURES
+from tests.fixtures import make_fixtures as fx
 
 CONTRACT = {
     "loads": ["load_id", "sha256"],
@@ -58,3 +61,21 @@ def test_question_scales_mark_missing_and_positive_codes(tmp_path):
     assert rows[("dont_know", "out_dignity")] == (True, False)
     assert rows[("very_easy", "proc_review")] == (False, True)
     assert rows[("not_applicable", "proc_review")] == (True, False)
+
+
+def test_key_fingerprint_migration_applies_to_a_fresh_and_an_existing_database(tmp_path):
+    fresh = connect(tmp_path / "fresh.duckdb")
+    assert fresh.execute("SELECT count(*) FROM pseudonym_key").fetchall() == [(0,)]
+    fresh.close()
+    # an existing database from before 003: data loaded, no fingerprint table
+    path = tmp_path / "existing.duckdb"
+    con = connect(path)
+    load_budget_file(con, FIXTURES / fx.BUDGETS, council="Northshire", new_council=True)
+    con.execute("DROP TABLE pseudonym_key")
+    con.execute("DELETE FROM schema_migrations WHERE version = 3")
+    con.close()
+    again = connect(path)
+    assert 3 in {r[0] for r in again.execute("SELECT version FROM schema_migrations").fetchall()}
+    assert again.execute("SELECT count(*) FROM pseudonym_key").fetchall() == [(0,)]
+    assert again.execute("SELECT count(*) FROM budgets").fetchall() == [(40,)]
+    again.close()
