@@ -16,7 +16,13 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from pipeline.ingest.headers import UNUSED_METHODS, ColumnMatch, HeaderMatcher, Target
+from pipeline.ingest.headers import (
+    UNUSED_METHODS,
+    ColumnMatch,
+    HeaderMatcher,
+    Target,
+    other_texts,
+)
 from pipeline.ingest.loading import (
     IngestError,
     LoadResult,
@@ -156,6 +162,7 @@ def map_survey_answers(
     instrument = staged.instrument
     rows = []
     values = distinct_values(con, RAW_TABLE, [m.index for m in staged.coded])
+    labels = list(staged.raw.header_labels) + [None] * len(staged.matches)
     for match in staged.coded:
         question = instrument.question(match.code or "")
         assert question.scale is not None
@@ -165,7 +172,7 @@ def map_survey_answers(
             question.scale,
             mapping.order_for(question.scale.name),
             describe=lambda code, q=question: f"{q.code} ({q.domain})",
-            code_list=mapping.values_for(match.column),
+            code_list=mapping.values_for(match.column, *other_texts(labels[match.index])),
         )
     staged.value_map = pd.DataFrame(
         rows, columns=["question_code", "raw_value", "answer_code", "reason"]
