@@ -121,6 +121,20 @@ def test_a_matrix_label_alone_is_not_taken_for_another_question():
     assert [m.code for m in found][1:] == [None, None]
 
 
+def test_an_other_please_specify_column_is_not_taken_for_its_question():
+    rows = [
+        ["Respondent ID", "Are you…? (please tick one)", ""],
+        ["", "Response", "Other (please specify)"],
+        ["1001", "Female", ""],
+    ]
+    block = find_header_block(rows, None)
+    assert block is not None and block.layout == "surveymonkey"
+    assert block.headers[2] == "Are you…? (please tick one) | Other (please specify)"
+    found = matcher("poet-holder").match(block.headers, block.labels(3))
+    assert [(m.code, m.method) for m in found][1] == ("gender", "wording")
+    assert found[2].method in ("unmatched", "duplicate")
+
+
 # ---- Qualtrics ----------------------------------------------------------------------------------
 
 
