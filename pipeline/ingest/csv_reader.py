@@ -40,6 +40,7 @@ from typing import BinaryIO
 
 import duckdb
 
+from pipeline.ingest.header_rows import HeaderBlock, find_header_block
 from pipeline.ingest.raw_table import (
     _BLANK_LINE,
     _C1_CONTROLS,
@@ -61,7 +62,6 @@ from pipeline.ingest.raw_table import (
     _number_rows,
     _sql_string,
     _table_width,
-    choose_header_row,
 )
 from pipeline.ingest.read_limits import ReadLimits, human_bytes, raise_hint, read_limits
 
@@ -105,10 +105,12 @@ class _Dialect:
 
 @dataclass(frozen=True)
 class _CsvLayout:
-    header_index: int  # 0-based record index of the header (blank lines are records)
-    header_line_end: int  # physical line number (1-based) on which the header record ends
+    header_index: int  # 0-based record index of the (first) header row (blank lines are records)
+    data_index: int  # 0-based record index of the first record below the header rows
+    header_line_end: int  # physical line number (1-based) on which the last header record ends
     headers: list[str]
     width: int
+    block: HeaderBlock
 
 
 @dataclass(frozen=True)
@@ -182,14 +184,20 @@ def _read_utf8(
         delimiter=dialect.delimiter,
         sheet=None,
         value_labels_used=False,
-        header_labels=[None] * width,
+        header_labels=layout.block.labels(width),
+        header_rows=layout.block.rows,
         cp1252_lines=copy.cp1252_lines if copy else (),
-        notes=_notes(copy) if copy else (),
+        notes=_notes(copy, layout),
     )
 
 
-def _notes(copy: _Utf8Copy) -> tuple[str, ...]:
+def _notes(copy: _Utf8Copy | None, layout: _CsvLayout) -> tuple[str, ...]:
     notes = []
+    header_note = layout.block.note(layout.header_index + 1)
+    if header_note:
+        notes.append(header_note)
+    if copy is None:
+        return tuple(notes)
     if copy.cp1252_lines:
         shown = ", ".join(str(line) for line in copy.cp1252_lines[:NOTE_LINES_LISTED])
         more = len(copy.cp1252_lines) - NOTE_LINES_LISTED
@@ -623,17 +631,18 @@ def _csv_layout(
                 break
     except csv.Error as error:
         raise ReadError(f"{name}: unreadable CSV near line {reader.line_num}: {error}") from error
-    header_index = choose_header_row(records, header_score)
-    if header_index < 0:
+    block = find_header_block(records, header_score)
+    if block is None:
         raise ReadError(f"{name}: the file is empty (only blank rows at the top)")
-    headers = [cell.strip(STRIPPED_CHARACTERS) for cell in records[header_index]]
+    header_index = block.first
+    headers = list(block.headers)
     # The table is as wide as the widest row seen from the header on; later wider rows widen it.
     widest = max(range(header_index, len(records)), key=lambda index: len(records[index]))
     width = len(records[widest])
     if width > limits.columns:
         raise _too_many_columns(name, line_ends[widest], width, limits)
     headers += [""] * (width - len(headers))
-    return _CsvLayout(header_index, line_ends[header_index], headers, width)
+    return _CsvLayout(header_index, block.last + 1, line_ends[block.last], headers, width, block)
 
 
 def _too_many_columns(name: str, line: int | str, width: int, limits: ReadLimits) -> ReadError:
@@ -665,7 +674,7 @@ def _load_csv_table(
     for _attempt in range(12):
         try:
             _create_raw_table(
-                con, utf8_path, staging, dialect, width, layout.header_index + 1, parallel,
+                con, utf8_path, staging, dialect, width, layout.data_index, parallel,
                 request.trim, line_size,
             )  # fmt: skip
             break
@@ -714,7 +723,7 @@ def _load_csv_table(
     if scan.blank_lines:
         breaks = _line_breaks_per_record(con, staging) if embedded_breaks else []
         offsets = _blank_line_offsets(records, breaks, scan.blank_lines, layout.header_line_end + 1)
-    _number_rows(con, staging, first_row=layout.header_index + 2, offsets=offsets)
+    _number_rows(con, staging, first_row=layout.data_index + 1, offsets=offsets)
     if line_size_raised:
         _refuse_oversized_cells(con, staging, layout.headers, name, limits)
     if request.trim and (embedded_breaks or scan.other_whitespace):

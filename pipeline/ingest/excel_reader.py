@@ -32,6 +32,7 @@ from xml.etree import ElementTree
 import duckdb
 import pyarrow as pa
 
+from pipeline.ingest.header_rows import find_header_block
 from pipeline.ingest.raw_table import (
     HEADER_SEARCH_ROWS,
     HeaderScore,
@@ -40,7 +41,6 @@ from pipeline.ingest.raw_table import (
     _cell_text,
     _drop_blank_rows,
     _first_line,
-    choose_header_row,
 )
 from pipeline.ingest.read_limits import (
     CALAMINE_BYTES_PER_CELL,
@@ -343,14 +343,14 @@ def _load_rows(
         head.append((number, _texts(values)))
         if len(head) >= HEADER_SEARCH_ROWS * 3:
             break
-    header_index = choose_header_row([texts for _, texts in head], header_score)
-    if header_index < 0:
+    block = find_header_block([texts for _, texts in head], header_score)
+    if block is None:
         raise ReadError(f"{name}: sheet {chosen!r} is empty")
-    header_number = head[header_index][0]
-    headers = [cell or "" for cell in head[header_index][1]]
+    header_number = head[block.first][0]
+    headers = list(block.headers)
     width = max([extent.columns, len(headers)] + [len(texts) for _, texts in head])
     _create_table(con, staging, width)
-    batch = [(number, texts) for number, texts in head[header_index + 1 :] if any(texts)]
+    batch = [(number, texts) for number, texts in head[block.last + 1 :] if any(texts)]
     for number, values in rows:
         texts = _texts(values)
         if not texts:
@@ -378,9 +378,12 @@ def _load_rows(
             f"{limits.rows:,}; {raise_hint('rows', count)}"
         )
     headers = (headers + [""] * width)[:width]
-    notes = ()
+    notes: tuple[str, ...] = ()
+    header_note = block.note(header_number)
+    if header_note:
+        notes += (header_note,)
     if streamed:
-        notes = (
+        notes += (
             f"sheet {chosen!r} reaches cell {extent.far_row_cell or extent.far_column_cell} "
             f"({extent.rows:,} rows x {extent.columns:,} columns), so it was read row by row "
             "to keep memory low",
@@ -395,7 +398,8 @@ def _load_rows(
         delimiter=None,
         sheet=chosen,
         value_labels_used=False,
-        header_labels=[None] * width,
+        header_labels=block.labels(width),
+        header_rows=block.rows,
         notes=notes,
     )
 

@@ -114,20 +114,26 @@ class HeaderMatcher:
                     keys.append(normalise_header(rest))
         return list(dict.fromkeys(k for k in keys if k))
 
-    def exact(self, header: str) -> tuple[str, str] | None:
-        """(code, method) by mapping, code, wording, alias or id words; None if none matches."""
-        keys = self._keys(header)
-        for key in keys:
+    def exact(self, header: str, *others: str) -> tuple[str, str] | None:
+        """(code, method) by mapping, code, wording, alias or id words; None if none matches.
+
+        ``others`` are more texts of the same column (an SPSS variable label; a header row's
+        parts, such as Qualtrics' question id and text): a mapping entry for any of them wins,
+        then each text is tried in turn.
+        """
+        texts = [header, *others]
+        for key in (key for text in texts for key in self._keys(text)):
             if key in self._mapping:
                 code = self._mapping[key]
                 return (code, "mapping") if code else ("", "ignored")
-        for key in keys:
-            if key in self._exact:
-                return self._exact[key]
-        if self._id_code:
-            words = set(normalise_header(header).split())
-            if words and words & ID_WORDS and words <= ID_WORDS | ID_FILLER:
-                return (self._id_code, "id words")
+        for text in texts:
+            for key in self._keys(text):
+                if key in self._exact:
+                    return self._exact[key]
+            if self._id_code:
+                words = set(normalise_header(text).split())
+                if words and words & ID_WORDS and words <= ID_WORDS | ID_FILLER:
+                    return (self._id_code, "id words")
         return None
 
     def header_score(self, cells: list[str]) -> float:
@@ -135,20 +141,22 @@ class HeaderMatcher:
         return float(sum(1 for cell in cells if cell and self.exact(str(cell))))
 
     def match(
-        self, headers: Sequence[str], labels: Sequence[str | None] | None = None
+        self,
+        headers: Sequence[str],
+        labels: Sequence[str | tuple[str, ...] | None] | None = None,
     ) -> list[ColumnMatch]:
-        """Match every header; ``labels`` (SPSS variable labels) are tried where a name fails."""
+        """Match every header; ``labels`` (``RawTable.header_labels``: an SPSS variable label, or
+        the texts of a header written over several rows) are tried too."""
         labels = list(labels) if labels else [None] * len(headers)
         texts = ["" if header is None else str(header) for header in headers]
+        others = [other_texts(label) for label in labels] + [()] * len(texts)
         exact: dict[int, tuple[str, str]] = {}
         for index, text in enumerate(texts):
-            found = self.exact(text)
-            if found is None and labels[index]:
-                found = self.exact(str(labels[index]))
+            found = self.exact(text, *others[index])
             if found is not None:
                 exact[index] = found
         fuzzy = {
-            index: self._fuzzy(text, labels[index])
+            index: self._fuzzy(text, others[index])
             for index, text in enumerate(texts)
             if index not in exact
         }
@@ -197,10 +205,10 @@ class HeaderMatcher:
                 )
         return [results[index] for index in range(len(texts))]
 
-    def _fuzzy(self, header: str, label: str | None) -> list[tuple[str, float]]:
+    def _fuzzy(self, header: str, others: tuple[str, ...]) -> list[tuple[str, float]]:
         """Up to three (code, score) candidates, best first (only the cutoff and above are used)."""
         best: dict[str, float] = {}
-        for text in (header, label):
+        for text in (header, *others):
             if not text:
                 continue
             for key in self._keys(text):
@@ -216,3 +224,11 @@ class HeaderMatcher:
                     code = self._exact[choice][0]
                     best[code] = max(best.get(code, 0.0), float(score))
         return sorted(best.items(), key=lambda item: -item[1])[:3]
+
+
+def other_texts(label: str | tuple[str, ...] | None) -> tuple[str, ...]:
+    """A column's texts besides its header, from ``RawTable.header_labels``: none, one (an SPSS
+    variable label) or several (the parts of a header written over several rows)."""
+    if not label:
+        return ()
+    return tuple(str(text) for text in label) if isinstance(label, tuple) else (str(label),)

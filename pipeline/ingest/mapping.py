@@ -34,13 +34,17 @@ class Mapping:
     source: str = "(none)"
     values: dict[str, dict[str, str]] = field(default_factory=dict)  # header -> raw -> code
 
-    def values_for(self, header: str) -> dict[str, str] | None:
-        """The code list declared for a column (matched as headers are), or None."""
+    def values_for(self, header: str, *others: str) -> dict[str, str] | None:
+        """The code list declared for a column (matched as headers are), or None.
+
+        ``others`` are the column's other texts (a Qualtrics question id beside its text), so
+        the list may be declared under any of them.
+        """
         from pipeline.instruments import normalise_header
 
-        key = normalise_header(header)
+        keys = {normalise_header(text) for text in (header, *others)}
         for name, table in self.values.items():
-            if normalise_header(name) == key:
+            if normalise_header(name) in keys:
                 return table
         return None
 

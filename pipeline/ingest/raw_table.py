@@ -56,22 +56,26 @@ class ReadError(ValueError):
 class RawTable:
     """What a reader found and materialised: the raw table's shape and how the file was read.
 
-    ``headers`` holds the original header text of each column, aligned with ``c0, c1, ...``.
-    ``header_labels`` is aligned the same way: for SPSS files the variable label (usually the full
-    question wording, while ``headers`` holds the variable name), None elsewhere, so a header
-    matcher can try both.
+    ``headers`` holds the original header text of each column, aligned with ``c0, c1, ...``; for
+    a header written over several rows (SurveyMonkey, Qualtrics: see header_rows.py) it is the
+    rows' text combined as a person reads it. ``header_labels`` is aligned the same way: for SPSS
+    files the variable label (usually the full question wording, while ``headers`` holds the
+    variable name); for a several-row header a tuple of the texts the column is matched under
+    (Qualtrics' question id and question text, say); None elsewhere. A header matcher tries them
+    all.
     """
 
     path: Path
     kind: str  # "csv" | "xlsx" | "sav"
     headers: list[str]
-    header_row: int  # 1-based row of the header; 0 for SPSS (variable names are not a row)
+    header_row: int  # 1-based row of the (first) header row; 0 for SPSS (names are not a row)
     rows: int  # rows in the table (blank rows excluded)
     encoding: str | None  # CSV only: utf-8, utf-8-sig, cp1252, latin-1, utf-16, utf-32, ...
     delimiter: str | None  # CSV only
     sheet: str | None  # XLSX only: the sheet read
     value_labels_used: bool  # SPSS only: value labels replaced codes
-    header_labels: list[str | None] = field(default_factory=list)
+    header_labels: list[str | tuple[str, ...] | None] = field(default_factory=list)
+    header_rows: int = 1  # rows the header is written over; data starts below the last of them
     # CSV only: physical lines (1-based) that were not UTF-8 in an otherwise UTF-8 file and were
     # decoded as Windows-1252 (``encoding`` is then ``utf-8+cp1252``), for the load report.
     cp1252_lines: tuple[int, ...] = ()

@@ -1,6 +1,7 @@
 """Read a council's export (CSV, XLSX or SPSS .sav) into a raw DuckDB table, detecting what the
 person who sent it would never think to tell us: the encoding, the delimiter, the title rows above
-the header and the row numbers they will see when they open the file.
+the header, a header written over two or three rows (SurveyMonkey, Qualtrics: header_rows.py)
+and the row numbers they will see when they open the file.
 
 Every reader produces the same shape: a TEMP table with text columns ``c0, c1, ...`` (values
 stripped of surrounding whitespace, empty cells NULL) plus ``source_row``, the row number a person
@@ -138,7 +139,9 @@ def read_into_duckdb(
 
     ``header_score`` rates a candidate header row (the loader counts cells that match known
     question codes or wordings); the highest-scoring of the first 20 rows is the header. Without
-    it, the first row at least 60% as full as the widest row is. ``sheet`` picks an XLSX sheet
+    it, the first row at least 60% as full as the widest row is. SurveyMonkey's row of labels
+    under it and Qualtrics' rows of text and ImportId are joined to it (``RawTable.header_rows``;
+    see header_rows.py) and are never data. ``sheet`` picks an XLSX sheet
     (default: the first). Raises :class:`ReadError`; on error no table is left behind.
     """
     path = Path(path)

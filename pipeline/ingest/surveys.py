@@ -17,7 +17,13 @@ import duckdb
 import pandas as pd
 
 from pipeline.ingest.councils import identify_council, remember_council, survey_day
-from pipeline.ingest.headers import UNUSED_METHODS, ColumnMatch, HeaderMatcher, Target
+from pipeline.ingest.headers import (
+    UNUSED_METHODS,
+    ColumnMatch,
+    HeaderMatcher,
+    Target,
+    other_texts,
+)
 from pipeline.ingest.key_guard import check_key_for_load
 from pipeline.ingest.loading import (
     IngestError,
@@ -158,6 +164,7 @@ def map_survey_answers(
     instrument = staged.instrument
     rows = []
     values = distinct_values(con, RAW_TABLE, [m.index for m in staged.coded])
+    labels = list(staged.raw.header_labels) + [None] * len(staged.matches)
     for match in staged.coded:
         question = instrument.question(match.code or "")
         assert question.scale is not None
@@ -167,7 +174,7 @@ def map_survey_answers(
             question.scale,
             mapping.order_for(question.scale.name),
             describe=lambda code, q=question: f"{q.code} ({q.domain})",
-            code_list=mapping.values_for(match.column),
+            code_list=mapping.values_for(match.column, *other_texts(labels[match.index])),
         )
     staged.value_map = pd.DataFrame(
         rows, columns=["question_code", "raw_value", "answer_code", "reason"]

@@ -4,10 +4,8 @@ The corpus is ``tests/fixtures/exports/`` (written by ``tests/fixtures/make_tool
 what each load must give is ``tests/fixtures/exports/expected.yaml``, worked out by hand from
 the data, never from our loader. A refused file must leave the database byte-for-byte as it was.
 
-Not yet collected by pytest (the name does not start with ``test_``): it is the acceptance check
-for issue 8, and today's loader fails 12 of its 13 cases (two header rows, stems, id wordings,
-numeric nominal codes, refusals). Run it with ``pytest tests/ingest/acceptance_tool_exports.py``;
-rename it back to ``test_tool_exports.py`` when the loader passes it.
+This was the acceptance check for issue 8: the loader failed 12 of its 13 cases before the
+issue's work (two header rows, stems, id wordings, numeric nominal codes, refusals).
 """
 
 from __future__ import annotations
