@@ -197,3 +197,22 @@ def test_thousands_of_quarantined_values_are_summarised_not_listed(tmp_path):
     assert "out_dignity" in result.output and "3,000" in result.output
     assert "'banana [c]'" in result.output  # square brackets shown as written
     assert "1,500" in result.output  # out_safe_home's "Maybe" half
+
+
+def test_the_load_report_names_the_lines_read_as_windows_1252(tmp_path):
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(
+        "respondent_id,out_dignity,comment_change\nR1,Better,£5 a week\n".encode()
+        + "R2,Worse,£6 – pasted from Word\n".encode("cp1252")
+        + "R3,Better,café\n".encode()
+    )
+    result = runner.invoke(
+        app,
+        ["ingest", "surveys", str(path), "-i", "poet-holder", "-c", "Leeds", "-w", "2025"]
+        + ["--db", str(tmp_path / "m.duckdb")],
+        env={"COLUMNS": "200"},
+    )
+    assert result.exit_code == 0, result.output
+    assert "loaded 3 of 3 rows" in result.output
+    notes = [line for line in result.output.splitlines() if line.startswith("note:")]
+    assert any("Windows-1252" in line and "3" in line for line in notes), result.output

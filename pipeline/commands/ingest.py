@@ -52,6 +52,8 @@ def _report(result) -> None:
         console.print(f"[yellow]{escape(result.message)}[/]", highlight=False)
         return
     console.print(f"[green]{escape(result.message)}[/]", highlight=False)
+    for note in result.notes:
+        console.print(f"[dim]note: {escape(note)}[/]", highlight=False, soft_wrap=True)
     unusual = [
         m
         for m in result.column_report

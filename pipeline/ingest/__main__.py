@@ -61,6 +61,7 @@ def main(argv: list[str] | None = None) -> int:
             "rows_quarantined",
             "values_quarantined",
             "message",
+            "notes",
         )
     }
     payload["column_report"] = [m.as_dict() for m in result.column_report]

@@ -290,6 +290,7 @@ def load_budget_file(
         rows_quarantined=int(rejected),
         values_quarantined=int(bad_values),
         column_report=matches,
+        notes=list(raw.notes),
     )
     result.message = (
         f"{path.name}: loaded {result.rows_loaded} of {result.rows_read} budget records as load "

@@ -56,6 +56,7 @@ class LoadResult:
     values_quarantined: int = 0
     column_report: list[ColumnMatch] = field(default_factory=list)
     message: str = ""
+    notes: list[str] = field(default_factory=list)  # how the file was read (encodings, headers)
 
     @property
     def unmatched_columns(self) -> list[str]:

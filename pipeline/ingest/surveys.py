@@ -453,6 +453,7 @@ def load_survey_file(
         rows_quarantined=int(counts[1]),
         values_quarantined=int(values_bad),
         column_report=staged.matches,
+        notes=list(staged.raw.notes),
     )
     result.message = _summary(result, has_reference=bool(staged.of_type("id"))) + checked_key.note
     if choice.note:
