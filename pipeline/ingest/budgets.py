@@ -2,11 +2,13 @@
 
 Reading, header matching, quarantine and the one-transaction rule are the survey loader's; what
 differs is the field types. Dates (UK 31/01/2025 or ISO) and money ("£12,345.50") are parsed in
-DuckDB so a national-scale register of a million rows loads in seconds.
+DuckDB so a national-scale register of a million rows loads in seconds; the rules (two-digit
+years, plausible dates, ambiguous amounts) are in :mod:`pipeline.ingest.register_values`.
 """
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -31,33 +33,18 @@ from pipeline.ingest.progress import Steps
 from pipeline.ingest.pseudonymise import Pseudonymiser
 from pipeline.ingest.readers import ReadError, read_into_duckdb, sha256_of
 from pipeline.ingest.register_fields import RegisterField, register_fields
+from pipeline.ingest.register_values import (
+    NOT_A_DATE,
+    DateRange,
+    date_in_range,
+    date_range_reason,
+    date_read_expression,
+    money_expression,
+    money_reason,
+)
 from pipeline.store.transactions import transaction
 
 RAW_TABLE = "raw_budgets"
-DATE_FORMATS = [
-    "%d/%m/%Y",
-    "%Y-%m-%d",
-    "%d-%m-%Y",
-    "%d.%m.%Y",
-    "%d/%m/%y",
-    "%d %b %Y",
-    "%d %B %Y",
-    "%Y-%m-%d %H:%M:%S",
-    "%d/%m/%Y %H:%M",
-    "%d/%m/%Y %H:%M:%S",
-    "%Y/%m/%d",
-]
-
-
-def _date_expression(column: str) -> str:
-    formats = ", ".join(f"'{f}'" for f in DATE_FORMATS)
-    return f"CAST(try_strptime(trim({column}), [{formats}]) AS DATE)"
-
-
-def _money_expression(column: str) -> str:
-    # "£12,345.50", "12345.5", " £ 1,000 " -> DECIMAL; anything else -> NULL (quarantined)
-    cleaned = f"regexp_replace(trim({column}), '£|,|\\s', '', 'g')"
-    return f"TRY_CAST({cleaned} AS DECIMAL(12, 2))"
 
 
 def _quote(text: str) -> str:
@@ -68,6 +55,7 @@ def _parse_and_check(
     con: duckdb.DuckDBPyConnection,
     matched: list[tuple[ColumnMatch, RegisterField]],
     mapping: Mapping,
+    dates: DateRange,
 ) -> list[str]:
     """Create temp tables ``parsed`` and ``problems``; return the budgets columns filled."""
     value_rows: list[tuple] = []
@@ -80,13 +68,19 @@ def _parse_and_check(
         if field.type == "id":
             continue
         if field.type == "date":
-            selects.append(f"{_date_expression(raw)} AS {field.code}")
+            read = date_read_expression(raw, dates)
+            plausible = date_in_range(read, dates)
+            selects.append(f"CASE WHEN {plausible} THEN {read} END AS {field.code}")
             checks.append(
-                f"SELECT source_row, {name}, {raw}, 'not a date: use 31/01/2025 or 2025-01-31', false "
-                f"FROM {RAW_TABLE} r WHERE {raw} IS NOT NULL AND {_date_expression(raw)} IS NULL"
+                f"SELECT source_row, {name}, {raw}, {_quote(NOT_A_DATE)}, false "
+                f"FROM {RAW_TABLE} r WHERE {raw} IS NOT NULL AND {read} IS NULL"
+            )
+            checks.append(
+                f"SELECT source_row, {name}, {raw}, {date_range_reason(raw, read, dates)}, false "
+                f"FROM {RAW_TABLE} r WHERE NOT ({plausible})"
             )
         elif field.type == "money":
-            parsed = _money_expression(raw)
+            parsed = money_expression(raw)
             lower = 0 if field.minimum is None else field.minimum
             out_of_range = f"{parsed} < {lower}"
             if field.maximum is not None:
@@ -98,7 +92,7 @@ def _parse_and_check(
                 else f"{lower:,.0f} or more"
             )
             checks.append(
-                f"SELECT source_row, {name}, {raw}, 'not an amount of money (e.g. £12,345.50)', false "
+                f"SELECT source_row, {name}, {raw}, {money_reason(raw)}, false "
                 f"FROM {RAW_TABLE} r WHERE {raw} IS NOT NULL AND {parsed} IS NULL"
             )
             checks.append(
@@ -216,7 +210,7 @@ def load_budget_file(
             previous = existing_load(con, sha256, path.name, kind="budgets", council=council)
             if previous:
                 return already_loaded_result(path, sha256, previous)
-            columns = _parse_and_check(con, matched, rules)
+            columns = _parse_and_check(con, matched, rules, DateRange.around(date.today()))
             pseudonymiser = Pseudonymiser()
             column = f"c{id_match.index}"
             distinct = [
