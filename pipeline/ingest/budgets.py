@@ -60,6 +60,7 @@ def _parse_and_check(
     """Create temp tables ``parsed`` and ``problems``; return the budgets columns filled."""
     value_rows: list[tuple] = []
     selects = ["r.source_row"]
+    values = ["*"]  # the parsed columns, then dates and amounts once checked against their range
     checks: list[str] = []
     columns: list[str] = []
     for match, field in matched:
@@ -67,37 +68,35 @@ def _parse_and_check(
         name = _quote(match.column)
         if field.type == "id":
             continue
-        if field.type == "date":
-            read = date_read_expression(raw, dates)
-            plausible = date_in_range(read, dates)
-            selects.append(f"CASE WHEN {plausible} THEN {read} END AS {field.code}")
+        if field.type in ("date", "money"):
+            # read once into <code>__read beside the text; checks and the value use that column
+            text, read = f"{field.code}__text", f"{field.code}__read"
+            reading = (
+                date_read_expression(raw, dates) if field.type == "date" else money_expression(raw)
+            )
+            selects += [f"{raw} AS {text}", f"{reading} AS {read}"]
+            if field.type == "date":
+                wrong = f"NOT ({date_in_range(read, dates)})"
+                not_read, why_wrong = _quote(NOT_A_DATE), date_range_reason(text, read, dates)
+            else:
+                lower = 0 if field.minimum is None else field.minimum
+                wrong = f"{read} < {lower}"
+                if field.maximum is not None:
+                    wrong += f" OR {read} > {field.maximum}"
+                range_text = (
+                    f"{lower:,.0f} to {field.maximum:,.0f}"
+                    if field.maximum
+                    else f"{lower:,.0f} or more"
+                )
+                not_read = money_reason(text)
+                why_wrong = f"'amount outside the accepted range {range_text}'"
+            values.append(f"CASE WHEN {wrong} THEN NULL ELSE {read} END AS {field.code}")
             checks.append(
-                f"SELECT source_row, {name}, {raw}, {_quote(NOT_A_DATE)}, false "
-                f"FROM {RAW_TABLE} r WHERE {raw} IS NOT NULL AND {read} IS NULL"
+                f"SELECT source_row, {name}, {text}, {not_read}, false "
+                f"FROM parsed WHERE {text} IS NOT NULL AND {read} IS NULL"
             )
             checks.append(
-                f"SELECT source_row, {name}, {raw}, {date_range_reason(raw, read, dates)}, false "
-                f"FROM {RAW_TABLE} r WHERE NOT ({plausible})"
-            )
-        elif field.type == "money":
-            parsed = money_expression(raw)
-            lower = 0 if field.minimum is None else field.minimum
-            out_of_range = f"{parsed} < {lower}"
-            if field.maximum is not None:
-                out_of_range += f" OR {parsed} > {field.maximum}"
-            selects.append(f"CASE WHEN {out_of_range} THEN NULL ELSE {parsed} END AS {field.code}")
-            range_text = (
-                f"{lower:,.0f} to {field.maximum:,.0f}"
-                if field.maximum
-                else f"{lower:,.0f} or more"
-            )
-            checks.append(
-                f"SELECT source_row, {name}, {raw}, {money_reason(raw)}, false "
-                f"FROM {RAW_TABLE} r WHERE {raw} IS NOT NULL AND {parsed} IS NULL"
-            )
-            checks.append(
-                f"SELECT source_row, {name}, {raw}, 'amount outside the accepted range {range_text}', false "
-                f"FROM {RAW_TABLE} r WHERE {out_of_range}"
+                f"SELECT source_row, {name}, {text}, {why_wrong}, false FROM parsed WHERE {wrong}"
             )
         elif field.type == "category":
             assert field.scale is not None
@@ -136,7 +135,8 @@ def _parse_and_check(
         if f.type == "category"
     )
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE parsed AS SELECT {', '.join(selects)} FROM {RAW_TABLE} r {joins}"
+        f"CREATE OR REPLACE TEMP TABLE parsed AS SELECT {', '.join(values)} FROM "
+        f"(SELECT {', '.join(selects)} FROM {RAW_TABLE} r {joins})"
     )
     id_match = next(m for m, f in matched if f.type == "id")
     checks.append(
