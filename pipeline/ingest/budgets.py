@@ -2,11 +2,13 @@
 
 Reading, header matching, quarantine and the one-transaction rule are the survey loader's; what
 differs is the field types. Dates (UK 31/01/2025 or ISO) and money ("£12,345.50") are parsed in
-DuckDB so a national-scale register of a million rows loads in seconds.
+DuckDB so a national-scale register of a million rows loads in seconds; the rules (two-digit
+years, plausible dates, ambiguous amounts) are in :mod:`pipeline.ingest.register_values`.
 """
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -32,33 +34,18 @@ from pipeline.ingest.mapping import Mapping, load_mapping
 from pipeline.ingest.progress import Steps
 from pipeline.ingest.readers import ReadError, read_into_duckdb, sha256_of
 from pipeline.ingest.register_fields import RegisterField, register_fields
+from pipeline.ingest.register_values import (
+    NOT_A_DATE,
+    DateRange,
+    date_in_range,
+    date_range_reason,
+    date_read_expression,
+    money_expression,
+    money_reason,
+)
 from pipeline.store.transactions import transaction
 
 RAW_TABLE = "raw_budgets"
-DATE_FORMATS = [
-    "%d/%m/%Y",
-    "%Y-%m-%d",
-    "%d-%m-%Y",
-    "%d.%m.%Y",
-    "%d/%m/%y",
-    "%d %b %Y",
-    "%d %B %Y",
-    "%Y-%m-%d %H:%M:%S",
-    "%d/%m/%Y %H:%M",
-    "%d/%m/%Y %H:%M:%S",
-    "%Y/%m/%d",
-]
-
-
-def _date_expression(column: str) -> str:
-    formats = ", ".join(f"'{f}'" for f in DATE_FORMATS)
-    return f"CAST(try_strptime(trim({column}), [{formats}]) AS DATE)"
-
-
-def _money_expression(column: str) -> str:
-    # "£12,345.50", "12345.5", " £ 1,000 " -> DECIMAL; anything else -> NULL (quarantined)
-    cleaned = f"regexp_replace(trim({column}), '£|,|\\s', '', 'g')"
-    return f"TRY_CAST({cleaned} AS DECIMAL(12, 2))"
 
 
 def _quote(text: str) -> str:
@@ -69,10 +56,12 @@ def _parse_and_check(
     con: duckdb.DuckDBPyConnection,
     matched: list[tuple[ColumnMatch, RegisterField]],
     mapping: Mapping,
+    dates: DateRange,
 ) -> list[str]:
     """Create temp tables ``parsed`` and ``problems``; return the budgets columns filled."""
     value_rows: list[tuple] = []
     selects = ["r.source_row"]
+    values = ["*"]  # the parsed columns, then dates and amounts once checked against their range
     checks: list[str] = []
     columns: list[str] = []
     for match, field in matched:
@@ -80,31 +69,35 @@ def _parse_and_check(
         name = _quote(match.column)
         if field.type == "id":
             continue
-        if field.type == "date":
-            selects.append(f"{_date_expression(raw)} AS {field.code}")
-            checks.append(
-                f"SELECT source_row, {name}, {raw}, 'not a date: use 31/01/2025 or 2025-01-31', false "
-                f"FROM {RAW_TABLE} r WHERE {raw} IS NOT NULL AND {_date_expression(raw)} IS NULL"
+        if field.type in ("date", "money"):
+            # read once into <code>__read beside the text; checks and the value use that column
+            text, read = f"{field.code}__text", f"{field.code}__read"
+            reading = (
+                date_read_expression(raw, dates) if field.type == "date" else money_expression(raw)
             )
-        elif field.type == "money":
-            parsed = _money_expression(raw)
-            lower = 0 if field.minimum is None else field.minimum
-            out_of_range = f"{parsed} < {lower}"
-            if field.maximum is not None:
-                out_of_range += f" OR {parsed} > {field.maximum}"
-            selects.append(f"CASE WHEN {out_of_range} THEN NULL ELSE {parsed} END AS {field.code}")
-            range_text = (
-                f"{lower:,.0f} to {field.maximum:,.0f}"
-                if field.maximum
-                else f"{lower:,.0f} or more"
+            selects += [f"{raw} AS {text}", f"{reading} AS {read}"]
+            if field.type == "date":
+                wrong = f"NOT ({date_in_range(read, dates)})"
+                not_read, why_wrong = _quote(NOT_A_DATE), date_range_reason(text, read, dates)
+            else:
+                lower = 0 if field.minimum is None else field.minimum
+                wrong = f"{read} < {lower}"
+                if field.maximum is not None:
+                    wrong += f" OR {read} > {field.maximum}"
+                range_text = (
+                    f"{lower:,.0f} to {field.maximum:,.0f}"
+                    if field.maximum
+                    else f"{lower:,.0f} or more"
+                )
+                not_read = money_reason(text)
+                why_wrong = f"'amount outside the accepted range {range_text}'"
+            values.append(f"CASE WHEN {wrong} THEN NULL ELSE {read} END AS {field.code}")
+            checks.append(
+                f"SELECT source_row, {name}, {text}, {not_read}, false "
+                f"FROM parsed WHERE {text} IS NOT NULL AND {read} IS NULL"
             )
             checks.append(
-                f"SELECT source_row, {name}, {raw}, 'not an amount of money (e.g. £12,345.50)', false "
-                f"FROM {RAW_TABLE} r WHERE {raw} IS NOT NULL AND {parsed} IS NULL"
-            )
-            checks.append(
-                f"SELECT source_row, {name}, {raw}, 'amount outside the accepted range {range_text}', false "
-                f"FROM {RAW_TABLE} r WHERE {out_of_range}"
+                f"SELECT source_row, {name}, {text}, {why_wrong}, false FROM parsed WHERE {wrong}"
             )
         elif field.type == "category":
             assert field.scale is not None
@@ -143,7 +136,8 @@ def _parse_and_check(
         if f.type == "category"
     )
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE parsed AS SELECT {', '.join(selects)} FROM {RAW_TABLE} r {joins}"
+        f"CREATE OR REPLACE TEMP TABLE parsed AS SELECT {', '.join(values)} FROM "
+        f"(SELECT {', '.join(selects)} FROM {RAW_TABLE} r {joins})"
     )
     id_match = next(m for m, f in matched if f.type == "id")
     checks.append(
@@ -221,7 +215,7 @@ def load_budget_file(
             previous = existing_load(con, sha256, path.name, kind="budgets", council=council)
             if previous:
                 return already_loaded_result(path, sha256, previous)
-            columns = _parse_and_check(con, matched, rules)
+            columns = _parse_and_check(con, matched, rules, DateRange.around(date.today()))
             checked_key = check_key_for_load(con)
             pseudonymiser = checked_key.pseudonymiser
             column = f"c{id_match.index}"

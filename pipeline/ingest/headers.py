@@ -56,6 +56,10 @@ _TAILS = re.compile(
     r"apply|one box|one answer|one option)(?:\s+box)?\s*\)?\s*[.:]?\s*$",
     re.I,
 )
+# a bracketed format or unit after a register's header: "Start date (dd/mm/yyyy)", "Budget (£)"
+_UNIT_TAILS = re.compile(
+    r"\s*[(\[]\s*(?:d{1,2}[/.\-]m{1,2}[/.\-]y{2,4}|y{4}-mm-dd|£|gbp|£s|in £)\s*[)\]]\s*$", re.I
+)
 # methods whose column is reported in the load report but not loaded
 UNUSED_METHODS = ("unmatched", "duplicate", "ambiguous")
 AMBIGUOUS_MARGIN = 3.0  # fuzzy scores this close for two questions: report, do not guess
@@ -105,7 +109,7 @@ class HeaderMatcher:
 
     def _keys(self, header: str) -> list[str]:
         """The normalised forms a header is tried under: as written, without stem and tail."""
-        text = _TAILS.sub("", str(header))
+        text = _UNIT_TAILS.sub("", _TAILS.sub("", str(header)))
         keys = [normalise_header(header), normalise_header(text)]
         for key in list(keys):
             for stem in self._stems:
