@@ -80,16 +80,18 @@ def _open(db: Path | None):
 
 
 def _council(con, text: str | None) -> str | None:  # noqa: ANN001
-    """The stored council for ``--council`` as typed (any case, a variant, an ONS code)."""
+    """The stored council for ``--council`` as typed (any case, a variant, an ONS code).
+
+    A council with no data is passed on as typed: the analysis says what is loaded instead.
+    """
     from pipeline.analysis import loaded_council
 
     if text is None:
         return None
     try:
         return loaded_council(con, text)
-    except ValueError as error:
-        con.close()
-        fail(str(error))
+    except ValueError:
+        return text
 
 
 def _publishable(frame: pd.DataFrame, unsuppressed: bool) -> pd.DataFrame:

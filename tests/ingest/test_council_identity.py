@@ -148,4 +148,4 @@ def test_the_analysis_faces_find_the_stored_council_however_typed(con, tmp_path)
     assert shown.exit_code == 0, shown.output
     assert "Leeds, 2025" in shown.output
     refused = CliRunner().invoke(app, ["compare", "-c", "Bradford", "-w", "2025", "--db", db])
-    assert refused.exit_code == 1 and "no data for council 'Bradford'" in refused.output
+    assert refused.exit_code == 1 and "Bradford" in refused.output and "Leeds" in refused.output
