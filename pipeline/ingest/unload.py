@@ -162,11 +162,14 @@ def unload_plan(con: duckdb.DuckDBPyConnection, load_id: int) -> UnloadPlan:
 
 
 def _unknown(con: duckdb.DuckDBPyConnection, load_id: int) -> str:
-    removed = con.execute(
-        "SELECT file_name, removed_by, removed_at FROM unloads WHERE load_id = ? "
-        "ORDER BY removed_at DESC LIMIT 1",
-        [load_id],
-    ).fetchall()
+    try:
+        removed = con.execute(
+            "SELECT file_name, removed_by, removed_at FROM unloads WHERE load_id = ? "
+            "ORDER BY removed_at DESC LIMIT 1",
+            [load_id],
+        ).fetchall()
+    except duckdb.CatalogException:  # read-only on a database made before migration 004
+        removed = []
     if removed:
         name, by, when = removed[0]
         return (
