@@ -200,8 +200,12 @@ LOADS_COLUMNS = {
 def loads_table(loads: pd.DataFrame, survey_labels: dict[str, str]) -> pd.DataFrame:
     """``pipeline.analysis.loads`` as the page lists it: one row per load, readable headings."""
     table = loads[list(LOADS_COLUMNS)].copy()
-    table["instrument"] = table["instrument"].map(lambda i: survey_labels.get(i, i))
-    table["wave"] = table["wave"].astype("Int64")
+    table["instrument"] = table["instrument"].map(
+        lambda i: survey_labels.get(i, i) if isinstance(i, str) else ""
+    )
+    table["wave"] = table["wave"].map(lambda w: "" if pd.isna(w) else str(int(w)))
+    table["council"] = table["council"].fillna("")
+    table["loaded_at"] = pd.to_datetime(table["loaded_at"]).dt.strftime("%Y-%m-%d %H:%M")
     return table.rename(columns=LOADS_COLUMNS)
 
 
@@ -227,9 +231,10 @@ TABLE_WORDS = {
 
 def removal_summary(plan: UnloadPlan) -> str:
     """What an unload deletes, in words: "39 survey returns (respondents), 427 answers, …"."""
+    order = [*TABLE_WORDS, *(t for t in plan.rows if t not in TABLE_WORDS and t != "loads")]
     parts = [
-        f"{rows:,} {TABLE_WORDS.get(table, table)} ({table})"
-        for table, rows in plan.rows.items()
-        if rows and table != "loads"
+        f"{plan.rows[table]:,} {TABLE_WORDS.get(table, table)} ({table})"
+        for table in order
+        if plan.rows.get(table)
     ]
     return ", ".join([*parts, "and its row in loads"]) if parts else "only its row in loads"

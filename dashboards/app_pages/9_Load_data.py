@@ -31,16 +31,21 @@ if database_exists():
         f"Loads in this database ({len(loads)}): see or undo one", expanded=bool(done)
     ):
         st.dataframe(
-            loading.loads_table(loads, INSTRUMENT_LABELS), hide_index=True, width="stretch"
+            loading.loads_table(loads, INSTRUMENT_LABELS),
+            hide_index=True,
+            width="stretch",
+            column_config={"survey": st.column_config.TextColumn(width="medium")},
         )
         titles = dict(zip(loads["load_id"], loading.load_titles(loads), strict=True))
+        # Fresh widgets after each unload, so the browser does not keep showing the old choice.
+        round_ = st.session_state.setdefault("unload_round", 0)
         chosen = st.selectbox(
             "Load to remove",
             list(titles),
             index=None,
             format_func=titles.get,
             placeholder="Choose a load to see what removing it would delete",
-            key="unload_choice",
+            key=f"unload_choice_{round_}",
         )
         if chosen is not None:
             try:
@@ -53,12 +58,12 @@ if database_exists():
                     st.error(plan.refusal)
                 else:
                     reason = st.text_input(
-                        "Why (kept in the audit of unloads)", key="unload_reason"
+                        "Why (kept in the audit of unloads)", key=f"unload_reason_{round_}"
                     )
                     sure = st.checkbox(
                         f"I understand that load {plan.load_id}'s rows are removed for everyone "
                         "and every page will show the figures without them",
-                        key="unload_sure",
+                        key=f"unload_sure_{round_}",
                     )
                     if st.button(f"Unload load {plan.load_id}", disabled=not sure, key="unload_go"):
                         try:
@@ -72,9 +77,8 @@ if database_exists():
                             st.error(str(error))
                         else:
                             st.cache_data.clear()  # every page (and the sidebar) recomputes
-                            for key in ("unload_choice", "unload_reason", "unload_sure"):
-                                st.session_state.pop(key, None)
-                            st.session_state["unload_done"] = message + "."
+                            st.session_state["unload_round"] = round_ + 1
+                            st.session_state["unload_done"] = message[0].upper() + message[1:] + "."
                             st.rerun()
 
 left, middle, right = st.columns(3)

@@ -68,9 +68,14 @@ def demo_db(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def server(demo_db, tmp_path_factory):
     """The dashboard served by ``streamlit run`` on a free port; yields its base URL."""
+    yield from serve(demo_db, tmp_path_factory.mktemp("users"))
+
+
+def serve(demo_db: Path, folder: Path):
+    """Serve ``demo_db`` with USER able to sign in; yields the base URL, then stops the server."""
     from dashboards.auth import add_user
 
-    users = tmp_path_factory.mktemp("users") / "users.toml"
+    users = folder / "users.toml"
     add_user(users, USER, PASSWORD)
     port = _free_port()
     environment = {**os.environ, "OUTCOMES_DB": str(demo_db), "OUTCOMES_USERS_FILE": str(users)}

@@ -101,18 +101,18 @@ def test_a_commissioner_unloads_a_load_with_the_button(db, monkeypatch) -> None:
     shown = at.expander[0]
     assert shown.label.startswith(f"Loads in this database ({loads_before})")
     assert at.dataframe[0].value["load"].tolist() == sorted(at.dataframe[0].value["load"])
-    at.selectbox(key="unload_choice").set_value(load_id).run()
+    at.selectbox(key="unload_choice_0").set_value(load_id).run()
     assert any(
         f"{returns} survey returns (respondents)" in m and "and its row in loads" in m
         for m in texts(at.markdown)
     )
     assert at.button(key="unload_go").disabled  # until the commissioner confirms
-    at.text_input(key="unload_reason").set_value("sent twice").run()
-    at.checkbox(key="unload_sure").check().run()
+    at.text_input(key="unload_reason_0").set_value("sent twice").run()
+    at.checkbox(key="unload_sure_0").check().run()
     at.button(key="unload_go").click().run()
     assert not at.exception, [e.value for e in at.exception]
 
-    assert any(f"removed load {load_id}" in s for s in texts(at.success))
+    assert any(f"Removed load {load_id}" in s for s in texts(at.success))
     assert at.expander[0].label.startswith(f"Loads in this database ({loads_before - 1})")
     assert load_id not in at.dataframe[0].value["load"].tolist()
     # The sidebar was drawn from fresh numbers: Brightwater has no carers' survey any more.
