@@ -9,6 +9,9 @@ from datetime import date
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from dashboards import loading
+from pipeline.ingest import IngestError
+from pipeline.ingest.loading import check_wave
 from pipeline.store import connect
 from tests.conftest import FIXTURES
 from tests.dashboards.conftest import APP
@@ -55,6 +58,11 @@ def test_survey_defaults_to_the_sidebar_and_wave_accepts_what_the_loader_does(
     assert at.text_input(key="load_council").value == "Brightwater"
     wave = at.number_input(key="load_wave")
     assert (wave.value, wave.min, wave.max) == (2024, 1990, date.today().year + 1)
+    earliest, latest = loading.wave_range()
+    assert check_wave("f.csv", earliest) == earliest and check_wave("f.csv", latest) == latest
+    for outside in (earliest - 1, latest + 1):
+        with pytest.raises(IngestError, match="not a survey year"):
+            check_wave("f.csv", outside)
 
 
 def test_the_page_refuses_what_the_command_line_refuses_before_loading(
