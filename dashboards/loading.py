@@ -3,11 +3,13 @@
 Loading runs ``pipeline.ingest.load_survey_file`` (the function behind ``outcomes ingest
 surveys``) in a process of its own, so a file loaded here is validated, pseudonymised and quarantined
 exactly as from the command line. The page's edits become the same ``columns:`` mapping a
-mapping file would hold.
+mapping file would hold. Undoing a load runs ``pipeline.ingest.unload`` (the function behind
+``outcomes unload``) the same way.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import subprocess
@@ -15,14 +17,30 @@ import sys
 import tempfile
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import yaml
 
 from pipeline.ingest import IngestError, LoadResult, Preview, preview_survey_file
+from pipeline.ingest.councils import CouncilChoice, identify_council, survey_day
 from pipeline.ingest.headers import ColumnMatch
+from pipeline.ingest.loading import (
+    EARLIEST_WAVE,
+    already_loaded_result,
+    check_wave,
+    existing_load,
+)
+from pipeline.ingest.readers import sha256_of
+from pipeline.ingest.unload import UnloadPlan, unload_plan
+from pipeline.store import read_only_connection
 
 ACCEPTED_TYPES = ["csv", "xlsx", "xls", "sav"]
 UPLOAD_DIR = Path(tempfile.gettempdir()) / "sds-outcomes-uploads"
+
+
+def wave_range() -> tuple[int, int]:
+    """The waves ``loading.check_wave`` accepts (1990 to next year), for the page's wave box."""
+    return EARLIEST_WAVE, dt.date.today().year + 1
 
 
 def keep_upload(name: str, content: bytes) -> Path:
@@ -52,9 +70,95 @@ def mapping_from_edits(automatic: pd.DataFrame, edited: pd.DataFrame) -> dict:
     return {"columns": columns} if columns else {}
 
 
-def preview(path: Path, instrument: str, mapping: dict) -> Preview:
-    """What loading ``path`` would do, writing nothing."""
-    return preview_survey_file(path, instrument=instrument, mapping=mapping or None)
+def preview(path: Path, instrument: str, mapping: dict, *, no_reference: bool = False) -> Preview:
+    """What loading ``path`` would do, writing nothing (refusals raise IngestError as a load)."""
+    return preview_survey_file(
+        path, instrument=instrument, mapping=mapping or None, no_reference=no_reference
+    )
+
+
+def earlier_load(
+    db_path: Path, path: Path, *, instrument: str, council: str | None, wave: int
+) -> str | None:
+    """Before loading: "already loaded as load N" if these bytes are in the database, else None.
+
+    Raises IngestError, as the load would, when the same bytes were loaded for another council,
+    wave or survey. Reads only, so the page can ask before the Load button is pressed.
+    """
+    if not db_path.exists():
+        return None
+    sha256 = sha256_of(path)
+    con = read_only_connection(db_path)
+    try:
+        previous = existing_load(
+            con,
+            sha256,
+            path.name,
+            kind="survey",
+            council=council or None,
+            wave=int(wave),
+            instrument=instrument,
+        )
+    finally:
+        con.close()
+    return already_loaded_result(path, sha256, previous).message if previous else None
+
+
+def council_choice(db_path: Path, text: str, *, allow_new: bool, wave: int) -> CouncilChoice:
+    """The council a load would be stored under, resolved exactly as the load will (reads only).
+
+    Raises IngestError with the nearest names for a council not in the register (unless
+    ``allow_new``), so the page can say so before the Load button is pressed.
+    """
+    con = read_only_connection(db_path) if db_path.exists() else duckdb.connect()
+    try:
+        return identify_council(
+            con, "Council", text, allow_new=allow_new, on=survey_day(check_wave("Wave", wave))
+        )
+    finally:
+        con.close()
+
+
+def plan_unload(db_path: Path, load_id: int) -> UnloadPlan:
+    """What unloading ``load_id`` would remove, and why it may be refused (reads only)."""
+    con = read_only_connection(db_path)
+    try:
+        return unload_plan(con, load_id)
+    finally:
+        con.close()
+
+
+def unload(db_path: Path, load_id: int, *, by: str, reason: str | None) -> str:
+    """Remove one load in a process of its own (as :func:`load`); the message saying what went.
+
+    Raises IngestError with the refusal (unknown load, a later load holding copies of its
+    returns) exactly as ``outcomes unload`` gives it.
+    """
+    command = [
+        sys.executable,
+        "-m",
+        "pipeline.ingest.unload",
+        "--db",
+        str(db_path),
+        "--load-id",
+        str(int(load_id)),
+        "--by",
+        by,
+    ]
+    if reason and reason.strip():
+        command += ["--reason", reason.strip()]
+    finished = subprocess.run(command, capture_output=True, text=True, check=False)
+    payload = _last_json(finished, f"load {load_id}: the unload")
+    if "error" in payload:
+        raise IngestError(payload["error"])
+    return str(payload["message"])
+
+
+def _last_json(finished: subprocess.CompletedProcess, what: str) -> dict:
+    lines = [line for line in finished.stdout.splitlines() if line.startswith("{")]
+    if not lines:
+        raise IngestError(f"{what} stopped unexpectedly: {finished.stderr.strip()[-500:]}")
+    return json.loads(lines[-1])
 
 
 def load(
@@ -66,6 +170,7 @@ def load(
     wave: int,
     mapping: dict,
     new_council: bool = False,
+    no_reference: bool = False,
 ) -> LoadResult:
     """Load the file in one transaction (a no-op if already loaded), in a process of its own.
 
@@ -94,14 +199,67 @@ def load(
             mapping_file = Path(folder) / "mapping.yaml"
             mapping_file.write_text(yaml.safe_dump(mapping, allow_unicode=True), encoding="utf-8")
             command += ["--mapping", str(mapping_file)]
+        if no_reference:
+            command.append("--no-reference")
         finished = subprocess.run(command, capture_output=True, text=True, check=False)
-    lines = [line for line in finished.stdout.splitlines() if line.startswith("{")]
-    if not lines:
-        raise IngestError(
-            f"{path.name}: the load stopped unexpectedly: {finished.stderr.strip()[-500:]}"
-        )
-    payload = json.loads(lines[-1])
+    payload = _last_json(finished, f"{path.name}: the load")
     if "error" in payload:
         raise IngestError(payload["error"])
     report = [ColumnMatch(**match) for match in payload.pop("column_report")]
     return LoadResult(column_report=report, **payload)
+
+
+LOADS_COLUMNS = {
+    "load_id": "load",
+    "file_name": "file",
+    "kind": "kind",
+    "instrument": "survey",
+    "council": "council",
+    "wave": "wave",
+    "rows_loaded": "rows loaded",
+    "rows_quarantined": "rows quarantined",
+    "loaded_at": "loaded at",
+}
+
+
+def loads_table(loads: pd.DataFrame, survey_labels: dict[str, str]) -> pd.DataFrame:
+    """``pipeline.analysis.loads`` as the page lists it: one row per load, readable headings."""
+    table = loads[list(LOADS_COLUMNS)].copy()
+    table["instrument"] = table["instrument"].map(
+        lambda i: survey_labels.get(i, i) if isinstance(i, str) else ""
+    )
+    table["wave"] = table["wave"].map(lambda w: "" if pd.isna(w) else str(int(w)))
+    table["council"] = table["council"].fillna("")
+    table["loaded_at"] = pd.to_datetime(table["loaded_at"]).dt.strftime("%Y-%m-%d %H:%M")
+    return table.rename(columns=LOADS_COLUMNS)
+
+
+def load_titles(loads: pd.DataFrame) -> list[str]:
+    """One line per load for the unload choice: id, file, kind, council, wave."""
+    titles = []
+    for row in loads.itertuples(index=False):
+        parts = [row.kind, row.council, None if pd.isna(row.wave) else str(int(row.wave))]
+        named = ", ".join(str(p) for p in parts if isinstance(p, str) and p)
+        titles.append(f"Load {row.load_id}: {row.file_name} ({named})")
+    return titles
+
+
+TABLE_WORDS = {
+    "respondents": "survey returns",
+    "answer_values": "answers",
+    "comments": "comments",
+    "budgets": "budget records",
+    "quarantine": "quarantined rows and values",
+    "benchmarks": "benchmark figures",
+}
+
+
+def removal_summary(plan: UnloadPlan) -> str:
+    """What an unload deletes, in words: "39 survey returns (respondents), 427 answers, …"."""
+    order = [*TABLE_WORDS, *(t for t in plan.rows if t not in TABLE_WORDS and t != "loads")]
+    parts = [
+        f"{plan.rows[table]:,} {TABLE_WORDS.get(table, table)} ({table})"
+        for table in order
+        if plan.rows.get(table)
+    ]
+    return ", ".join([*parts, "and its row in loads"]) if parts else "only its row in loads"

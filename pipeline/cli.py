@@ -25,6 +25,7 @@ app = typer.Typer(
 # Modules under pipeline/commands/ that add commands to `app` through register(app).
 COMMAND_MODULES = (
     "pipeline.commands.ingest",
+    "pipeline.commands.unload",
     "pipeline.commands.analysis",
     "pipeline.commands.reports",
     "pipeline.commands.dashboard",

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import os
+import secrets
 import tempfile
 from pathlib import Path
 
 _KEY_DIR = Path(tempfile.mkdtemp(prefix="outcomes-test-key-"))
 os.environ["OUTCOMES_KEY_FILE"] = str(_KEY_DIR / "pseudonym.key")
+# The key exists before any test runs, as a council's would: a seeded database (rows but no key
+# fingerprint) is never given a new key, so tests must not depend on which one loads first.
+(_KEY_DIR / "pseudonym.key").write_text(secrets.token_hex(32), encoding="utf-8")
 os.environ.pop("OUTCOMES_PSEUDONYM_KEY", None)
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -45,6 +45,7 @@ def seed_returns(con: duckdb.DuckDBPyConnection, returns: pd.DataFrame) -> int:
             len(frame),
         ],
     )
+    _remember_council(con, str(frame["council"].iloc[0]), load_id)
     fields = [f for f in RESPONDENT_FIELDS if f in frame.columns]
     people = frame[
         [
@@ -97,6 +98,7 @@ def seed_budgets(con: duckdb.DuckDBPyConnection, records: pd.DataFrame) -> int:
         "rows_quarantined, values_quarantined) VALUES (?, 'budgets', ?, 'seeded', ?, ?, ?, 0, 0)",
         [load_id, str(frame["council"].iloc[0]), f"seed-{load_id}", len(frame), len(frame)],
     )
+    _remember_council(con, str(frame["council"].iloc[0]), load_id)
     con.register("seed_budgets", frame)
     columns = ", ".join(frame.columns)
     con.execute(f"INSERT INTO budgets ({columns}) SELECT {columns} FROM seed_budgets")
@@ -107,3 +109,12 @@ def seed_budgets(con: duckdb.DuckDBPyConnection, records: pd.DataFrame) -> int:
 def new_database(folder: Path) -> duckdb.DuckDBPyConnection:
     """A fresh migrated database in ``folder`` (a pytest tmp_path)."""
     return connect(folder / "test.duckdb")
+
+
+def _remember_council(con: duckdb.DuckDBPyConnection, council: str, load_id: int) -> None:
+    """Seeded councils are fictional: kept as --new-council ones are, so loads find them."""
+    con.execute(
+        "INSERT INTO councils (name, registered, first_load) VALUES (?, false, ?) "
+        "ON CONFLICT (name) DO NOTHING",
+        [council, load_id],
+    )

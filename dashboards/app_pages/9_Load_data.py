@@ -1,11 +1,13 @@
-"""Load data (commissioners): upload a survey export, check and fix its matching, then load it."""
+"""Load data (commissioners): upload a survey export, check and fix its matching, then load it;
+or undo a load."""
 
 import pandas as pd
 import streamlit as st
 
 from dashboards import loading
+from dashboards.auth import current_user
 from dashboards.context import require_commissioner
-from dashboards.data import database_path
+from dashboards.data import database_exists, database_path, query
 from dashboards.render import table_downloads
 from dashboards.state import INSTRUMENT_LABELS
 from pipeline.ingest import IngestError
@@ -20,7 +22,71 @@ st.markdown(
 )
 filters = st.session_state.get("filters")
 instruments = all_instruments()
+done = st.session_state.pop("unload_done", None)  # said after the rerun that shows its effect
+if done:
+    st.success(done)
+if database_exists():
+    loads = query("loads").sort_values("load_id")
+    with st.expander(
+        f"Loads in this database ({len(loads)}): see or undo one", expanded=bool(done)
+    ):
+        st.dataframe(
+            loading.loads_table(loads, INSTRUMENT_LABELS),
+            hide_index=True,
+            width="stretch",
+            column_config={"survey": st.column_config.TextColumn(width="medium")},
+        )
+        titles = dict(zip(loads["load_id"], loading.load_titles(loads), strict=True))
+        # Fresh widgets after each unload, so the browser does not keep showing the old choice.
+        round_ = st.session_state.setdefault("unload_round", 0)
+        chosen = st.selectbox(
+            "Load to remove",
+            list(titles),
+            index=None,
+            format_func=titles.get,
+            placeholder="Choose a load to see what removing it would delete",
+            key=f"unload_choice_{round_}",
+        )
+        if chosen is not None:
+            try:
+                plan = loading.plan_unload(database_path(), int(chosen))
+            except (IngestError, ValueError) as error:
+                st.error(str(error))
+            else:
+                st.markdown(f"Removing {plan.title} deletes: {loading.removal_summary(plan)}.")
+                if plan.refusal:
+                    st.error(plan.refusal)
+                else:
+                    reason = st.text_input(
+                        "Why (kept in the audit of unloads)", key=f"unload_reason_{round_}"
+                    )
+                    sure = st.checkbox(
+                        f"I understand that load {plan.load_id}'s rows are removed for everyone "
+                        "and every page will show the figures without them",
+                        key=f"unload_sure_{round_}",
+                    )
+                    if st.button(f"Unload load {plan.load_id}", disabled=not sure, key="unload_go"):
+                        try:
+                            message = loading.unload(
+                                database_path(),
+                                plan.load_id,
+                                by=current_user() or "commissioner",
+                                reason=reason,
+                            )
+                        except (IngestError, ValueError) as error:
+                            st.error(str(error))
+                        else:
+                            st.cache_data.clear()  # every page (and the sidebar) recomputes
+                            st.session_state["unload_round"] = round_ + 1
+                            st.session_state["unload_done"] = message[0].upper() + message[1:] + "."
+                            st.rerun()
+
 left, middle, right = st.columns(3)
+if st.session_state.get("load_instrument") not in instruments and filters:
+    # Start from the survey chosen in the sidebar, not the first instrument.
+    st.session_state["load_instrument"] = (
+        filters.instrument if filters.instrument in instruments else next(iter(instruments))
+    )
 instrument = left.selectbox(
     "Survey",
     list(instruments),
@@ -35,13 +101,19 @@ new_council = middle.checkbox(
     help="A test council, a Welsh or Scottish area or a provider: kept under the name typed.",
     key="load_new_council",
 )
+earliest, latest = loading.wave_range()  # the years `outcomes ingest` accepts
 wave = right.number_input(
     "Wave (year)",
-    min_value=2000,
-    max_value=2100,
-    value=int(filters.wave) if filters and filters.wave else 2025,
+    min_value=earliest,
+    max_value=latest,
+    value=min(max(int(filters.wave), earliest), latest) if filters and filters.wave else latest - 1,
     step=1,
     key="load_wave",
+)
+no_reference = st.checkbox(
+    "This file has no respondent reference column: load it anyway (a second copy of a return "
+    "then cannot be found)",
+    key="load_no_reference",
 )
 upload = st.file_uploader("Survey file", type=loading.ACCEPTED_TYPES, key="load_file")
 if upload is None:
@@ -49,9 +121,11 @@ if upload is None:
 
 path = loading.keep_upload(upload.name, upload.getvalue())
 try:
-    automatic = loading.preview(path, instrument, {})
+    automatic = loading.preview(path, instrument, {}, no_reference=no_reference)
 except (IngestError, ValueError) as error:
     st.error(str(error))
+    if "--no-reference" in str(error):
+        st.info("To load it anyway, tick 'This file has no respondent reference column' above.")
     st.stop()
 
 st.header("How the columns were matched", anchor=False)
@@ -70,7 +144,9 @@ edited = st.data_editor(
     width="stretch",
 )
 mapping = loading.mapping_from_edits(report, pd.DataFrame(edited))
-current = loading.preview(path, instrument, mapping) if mapping else automatic
+current = (
+    loading.preview(path, instrument, mapping, no_reference=no_reference) if mapping else automatic
+)
 if mapping:
     st.info(f"Your corrections: {mapping['columns']}")
 if current.unmatched:
@@ -83,7 +159,37 @@ else:
     st.dataframe(current.would_quarantine, hide_index=True, width="stretch")
     table_downloads(current.would_quarantine, "Would be quarantined", "would_quarantine")
 
-if st.button("Load this file", type="primary", disabled=not council.strip(), key="load_go"):
+refused = False
+stored_council = None
+if council.strip():
+    try:
+        choice = loading.council_choice(
+            database_path(), council, allow_new=new_council, wave=int(wave)
+        )
+    except (IngestError, ValueError) as error:
+        st.error(str(error))
+        refused = True
+    else:
+        stored_council = choice.name
+        code = f" ({choice.ons_code})" if choice.ons_code else " (not in the council register)"
+        st.info(f"The returns will be stored for **{choice.name}**{code}.")
+        if choice.note:
+            st.warning(choice.note)
+if not refused:
+    try:
+        earlier = loading.earlier_load(
+            database_path(), path, instrument=instrument, council=stored_council, wave=int(wave)
+        )
+    except (IngestError, ValueError) as error:
+        st.error(str(error))
+        refused = True
+    else:
+        if earlier:
+            st.warning(earlier + ". Loading it again adds nothing.")
+
+if st.button(
+    "Load this file", type="primary", disabled=refused or not council.strip(), key="load_go"
+):
     try:
         result = loading.load(
             database_path(),
@@ -93,6 +199,7 @@ if st.button("Load this file", type="primary", disabled=not council.strip(), key
             wave=int(wave),
             mapping=mapping,
             new_council=new_council,
+            no_reference=no_reference,
         )
     except (IngestError, ValueError) as error:
         st.error(str(error))
@@ -101,3 +208,5 @@ if st.button("Load this file", type="primary", disabled=not council.strip(), key
             st.warning(result.message)
         else:
             st.success(result.message + ". The other pages now show the new data.")
+            for note in result.notes:
+                st.caption(note)

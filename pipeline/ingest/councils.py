@@ -45,10 +45,16 @@ class CouncilChoice:
 
 
 def known_councils(con: duckdb.DuckDBPyConnection) -> tuple[Council, ...]:
-    """Councils this database holds that are not in the register (``--new-council`` ones)."""
-    rows = con.execute(
-        "SELECT name FROM councils WHERE NOT registered ORDER BY first_load NULLS LAST, name"
-    ).fetchall()
+    """Councils this database holds that are not in the register (``--new-council`` ones).
+
+    A database without the ``councils`` table (none yet, or read before its migration) has none.
+    """
+    try:
+        rows = con.execute(
+            "SELECT name FROM councils WHERE NOT registered ORDER BY first_load NULLS LAST, name"
+        ).fetchall()
+    except duckdb.CatalogException:
+        return ()
     return tuple(new_council(name) for (name,) in rows)
 
 

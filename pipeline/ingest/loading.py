@@ -93,8 +93,8 @@ def existing_load(
         raise IngestError(
             f"{file_name or previous_name}: these exact bytes were already loaded as load "
             f"{load_id} ({previous_name}) with {', '.join(differs)}; one of the two is wrong. "
-            f"If load {load_id} is the mistake it has to be removed first; there is no "
-            "unload command yet, so rebuild the database without that file"
+            f"If load {load_id} is the mistake, remove it with `outcomes unload {load_id}` (or "
+            "the Load data page's Unload), then load this file again"
         )
     return (int(load_id), str(previous_name))
 

@@ -1,13 +1,16 @@
-"""End to end in a real headless Chromium: sign in, filter, download, public view, accessibility.
+"""End to end in a real headless Chromium: sign in, filter, download, public view, accessibility,
+unloading a load.
 
 Starts ``streamlit run dashboards/app.py`` on a free port over the demo database and drives it
 with Playwright's Python client against Debian's ``/usr/bin/chromium`` (never a downloaded
-browser). Run with ``pytest -m browser``.
+browser). Run with ``pytest -m browser``. The unload test serves a copy of the demo database
+(a second server), so the others keep theirs unchanged; its screenshots go to /tmp/unload-shots/.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -22,6 +25,7 @@ from tests.dashboards.conftest import APP
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 CHROMIUM = "/usr/bin/chromium"
+SHOTS = Path("/tmp/unload-shots")  # screenshots of the Load data page's unload, to look at
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -68,9 +72,14 @@ def demo_db(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def server(demo_db, tmp_path_factory):
     """The dashboard served by ``streamlit run`` on a free port; yields its base URL."""
+    yield from serve(demo_db, tmp_path_factory.mktemp("users"))
+
+
+def serve(demo_db: Path, folder: Path):
+    """Serve ``demo_db`` with USER able to sign in; yields the base URL, then stops the server."""
     from dashboards.auth import add_user
 
-    users = tmp_path_factory.mktemp("users") / "users.toml"
+    users = folder / "users.toml"
     add_user(users, USER, PASSWORD)
     port = _free_port()
     environment = {**os.environ, "OUTCOMES_DB": str(demo_db), "OUTCOMES_USERS_FILE": str(users)}
@@ -252,3 +261,78 @@ def test_every_page_has_no_serious_accessibility_violations(page, server, path) 
         if v["impact"] in ("serious", "critical")
     ]
     assert serious == [], serious
+
+
+@pytest.fixture
+def copied_db(demo_db, tmp_path) -> Path:
+    """A copy of the demo database for a test that changes it (the others share the original)."""
+    path = tmp_path / "unload.duckdb"
+    shutil.copy(demo_db, path)
+    return path
+
+
+@pytest.fixture
+def unload_server(copied_db, tmp_path):
+    yield from serve(copied_db, tmp_path)
+
+
+def test_a_commissioner_unloads_a_load_with_keyboard_and_mouse(
+    page, unload_server, copied_db
+) -> None:
+    """Load data page: choose a load, tick the confirmation with the keyboard, click Unload."""
+    from pipeline.store import read_only_connection
+
+    con = read_only_connection(copied_db)
+    load_id, file_name, council = con.execute(
+        "SELECT load_id, file_name, council FROM loads WHERE kind = 'survey' "
+        "ORDER BY load_id DESC LIMIT 1"
+    ).fetchall()[0]
+    con.close()
+
+    sign_in(page, unload_server)
+    page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name="Load data").click()
+    page.wait_for_url("**/load-data*")
+    wait_for_app(page)
+    page.get_by_text("Loads in this database").click()
+    page.get_by_text("Load to remove").wait_for()
+    choice = page.locator('[data-testid="stSelectbox"]').filter(has_text="Load to remove")
+    choice.locator("input").click()
+    page.keyboard.type(f"Load {load_id}: ")  # the options narrow to that load
+    page.get_by_role("option", name=f"Load {load_id}: {file_name}").click()
+    page.get_by_text(f"Removing load {load_id} ({file_name}").wait_for()
+    wait_for_app(page)
+
+    reason = page.get_by_role("textbox", name="Why (kept in the audit of unloads)")
+    reason.fill("loaded for the wrong council")
+    reason.press("Tab")  # commit the text as a person leaving the box would
+    wait_for_app(page)
+    button = page.get_by_role("button", name=f"Unload load {load_id}")
+    assert button.is_disabled()
+    confirm = page.get_by_role("checkbox", name="I understand")
+    confirm.focus()
+    page.keyboard.press("Space")
+    page.wait_for_function(
+        "(name) => [...document.querySelectorAll('button')]"
+        ".some(b => b.innerText.trim() === name && !b.disabled)",
+        arg=f"Unload load {load_id}",
+    )
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    button.scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / "load-data-unload-confirm.png"))
+
+    button.click()
+    page.get_by_text(f"Removed load {load_id} ({file_name}").wait_for()
+    wait_for_app(page)
+    assert f"Load {load_id}:" not in choice.inner_text()  # a fresh choice, not the removed load
+    page.screenshot(path=str(SHOTS / "load-data-unload-done.png"))
+
+    con = read_only_connection(copied_db)
+    try:
+        assert con.execute(
+            "SELECT count(*) FROM loads WHERE load_id = ?", [load_id]
+        ).fetchall() == [(0,)]
+        assert con.execute(
+            "SELECT council, removed_by, reason FROM unloads WHERE load_id = ?", [load_id]
+        ).fetchall() == [(council, USER, "loaded for the wrong council")]
+    finally:
+        con.close()
