@@ -130,3 +130,20 @@ def test_a_commissioner_unloads_a_load_with_the_button(db, monkeypatch) -> None:
     audit = con.execute("SELECT load_id, removed_by, reason FROM unloads").fetchall()
     con.close()
     assert audit == [(load_id, "tester", "sent twice")]
+
+
+def test_the_page_says_which_council_the_returns_will_be_stored_for(db, monkeypatch) -> None:
+    query = {**QUERY, "instrument": "poet-holder"}
+    at = upload(open_load_page(db, monkeypatch, query), FIXTURES / fx.HOLDER_UTF8)
+    at.text_input(key="load_council").set_value("LEEDS CITY COUNCIL").run()
+    assert any("stored for **Leeds** (E08000035)" in i for i in texts(at.info))
+    at.text_input(key="load_council").set_value("Northshire").run()  # not a council, not loaded
+    assert any(
+        "unknown council 'Northshire'" in e and "North Yorkshire" in e for e in texts(at.error)
+    )
+    assert at.button(key="load_go").disabled
+    at.checkbox(key="load_new_council").check().run()
+    assert any("**Northshire** (not in the council register)" in i for i in texts(at.info))
+    assert not at.button(key="load_go").disabled
+    at.text_input(key="load_council").set_value("brightwater").run()  # loaded before: found
+    assert any("stored for **Brightwater**" in i for i in texts(at.info))
