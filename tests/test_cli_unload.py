@@ -83,3 +83,15 @@ def test_unknown_load_and_a_load_others_depend_on_are_refused(tmp_path):
 def test_help_lists_unload_and_loads():
     result = runner.invoke(app, ["--help"])
     assert "unload" in result.output and "loads" in result.output
+
+
+def test_loads_lists_budget_loads_which_have_no_wave(tmp_path):
+    db = str(tmp_path / "b.duckdb")
+    loaded = runner.invoke(
+        app, ["ingest", "budgets", str(FIXTURES / fx.BUDGETS), "-c", "Leeds", "--db", db]
+    )
+    assert loaded.exit_code == 0, loaded.output
+    assert _survey(db, "Leeds").exit_code == 0
+    listing = runner.invoke(app, ["loads", "--db", db], env=WIDE)
+    assert listing.exit_code == 0, listing.output
+    assert fx.BUDGETS in listing.output and fx.HOLDER_UTF8 in listing.output

@@ -5,6 +5,7 @@ from __future__ import annotations
 import getpass
 from pathlib import Path
 
+import pandas as pd
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -47,7 +48,7 @@ def loads(db: Path | None = DB_OPTION) -> None:
 
 
 def _cell(value: object) -> str:
-    if value is None or value != value:  # None or NaN/NaT
+    if value is None or bool(pd.isna(value)):  # None, NaN, NaT or pandas' NA
         return ""
     if hasattr(value, "strftime"):
         return value.strftime("%Y-%m-%d %H:%M")

@@ -138,20 +138,21 @@ def check_key_for_load(con: duckdb.DuckDBPyConnection) -> CheckedKey:
             f"{_missing(key_path, recorded, existing, 'this database')}. Nothing was loaded; "
             f"{_restore(key_path)}"
         ) from error
-    if recorded and not hmac.compare_digest(key.fingerprint, recorded.fingerprint):
-        raise IngestError(
-            f"{_mismatch(key, recorded, 'this database')}. Nothing was loaded; {_restore(key_path)}"
-        )
+    matches = recorded is not None and hmac.compare_digest(key.fingerprint, recorded.fingerprint)
     problem = key_strength_problem(key.secret)
-    if problem:
+    if problem:  # said first: a weak key is the thing to fix, whichever database it meets
         raise IngestError(
             weak_key_message(key, problem)
             + (
                 "; this database was built with this weak key, so load every file again into a "
                 "new database with the new one"
-                if recorded
+                if matches
                 else ""
             )
+        )
+    if recorded and not matches:
+        raise IngestError(
+            f"{_mismatch(key, recorded, 'this database')}. Nothing was loaded; {_restore(key_path)}"
         )
     if recorded:
         return CheckedKey(Pseudonymiser(key.secret), key)

@@ -155,6 +155,18 @@ def test_a_weak_key_is_refused_before_anything_is_written(con, key_file, monkeyp
     assert counts(con) == dict.fromkeys(counts(con), 0)
 
 
+def test_a_weak_key_is_called_weak_even_where_another_key_built_the_database(
+    con, key_file, monkeypatch
+):
+    load_budgets(con)
+    before = counts(con)
+    monkeypatch.setenv(KEY_ENV, "short")
+    with pytest.raises(IngestError, match="too weak") as refused:
+        load_holder(con)
+    assert "load every file again" not in str(refused.value)
+    assert counts(con) == before
+
+
 def test_a_weak_key_the_database_was_built_with_is_refused_with_the_way_out(con, key_file):
     weak = "password"
     con.execute(
