@@ -115,6 +115,24 @@ no_reference = st.checkbox(
     "then cannot be found)",
     key="load_no_reference",
 )
+refused = False
+stored_council = None
+if council.strip():
+    try:
+        choice = loading.council_choice(
+            database_path(), council, allow_new=new_council, wave=int(wave)
+        )
+    except (IngestError, ValueError) as error:
+        st.error(str(error))
+        if "--new-council" in str(error):
+            st.info("For a council outside the register, tick 'Not in the council register'.")
+        refused = True
+    else:
+        stored_council = choice.name
+        code = f" ({choice.ons_code})" if choice.ons_code else " (not in the council register)"
+        st.info(f"The returns will be stored for **{choice.name}**{code}.")
+        if choice.note:
+            st.warning(choice.note)
 upload = st.file_uploader("Survey file", type=loading.ACCEPTED_TYPES, key="load_file")
 if upload is None:
     st.stop()
@@ -159,22 +177,6 @@ else:
     st.dataframe(current.would_quarantine, hide_index=True, width="stretch")
     table_downloads(current.would_quarantine, "Would be quarantined", "would_quarantine")
 
-refused = False
-stored_council = None
-if council.strip():
-    try:
-        choice = loading.council_choice(
-            database_path(), council, allow_new=new_council, wave=int(wave)
-        )
-    except (IngestError, ValueError) as error:
-        st.error(str(error))
-        refused = True
-    else:
-        stored_council = choice.name
-        code = f" ({choice.ons_code})" if choice.ons_code else " (not in the council register)"
-        st.info(f"The returns will be stored for **{choice.name}**{code}.")
-        if choice.note:
-            st.warning(choice.note)
 if not refused:
     try:
         earlier = loading.earlier_load(
