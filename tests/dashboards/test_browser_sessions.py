@@ -12,14 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.dashboards.test_browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    USER,
-    serve,
-    sign_in,
-    wait_for_app,
-)
+from tests.dashboards.test_browser import USER, serve, sign_in, wait_for_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 SHOTS = Path("/tmp/sessions-shots")
@@ -32,19 +25,9 @@ def session_server(dashboard_db, tmp_path_factory):
         yield from serve(dashboard_db, tmp_path_factory.mktemp("session-users"))
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
 @pytest.fixture
-def context(chromium):
-    context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+def context(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
     context.set_default_timeout(60_000)
     yield context
     context.close()
