@@ -32,23 +32,16 @@ st.set_page_config(
 )
 
 role = auth.current_role()
-if data.database_exists():
-    inventory = data.query("available")
-else:
-    inventory = pd.DataFrame(columns=["council", "wave", "instrument", "returns"])
-filters = state.sidebar_filters(inventory)
-theme.apply_display_options(high_contrast=filters.high_contrast, large_text=filters.large_text)
-auth.sign_in_panel()
-st.session_state["filters"] = filters
-st.session_state["role"] = role
 
 
-def _page(file: str, title: str, url: str, *, default: bool = False) -> st.Page:
-    return st.Page(PAGES / file, title=title, url_path=url, default=default)
+def _page(file: str, title: str, url: str, **options) -> st.Page:
+    return st.Page(PAGES / file, title=title, url_path=url, **options)
 
 
 results_pages = [
-    _page("1_Overview.py", "Overview", "overview", default=True),
+    # The default page is served at "/" whatever its url_path, so "/overview" needs a page of
+    # its own: the same script, hidden from the menu (a shared or bookmarked /overview opens).
+    _page("1_Overview.py", "Overview", "home", default=True),
     _page("2_Outcomes.py", "Outcomes", "outcomes"),
     _page("3_Trends.py", "Trends", "trends"),
     _page("4_Process.py", "Process", "process"),
@@ -64,10 +57,23 @@ if role == auth.COMMISSIONER:
         _page("9_Load_data.py", "Load data", "load-data"),
         *other_pages,
     ]
+hidden_pages = [_page("1_Overview.py", "Overview", "overview", visibility="hidden")]
 
 # One flat list: sectioned navigation puts its section headings straight inside the <ul>,
 # which axe reports as a serious list-structure violation for screen readers.
-navigation = st.navigation([*results_pages, *other_pages])
+navigation = st.navigation([*results_pages, *other_pages, *hidden_pages])
+page = navigation.url_path or "overview"  # the default page's url_path is ""
+
+if data.database_exists():
+    inventory = data.query("available")
+else:
+    inventory = pd.DataFrame(columns=["council", "wave", "instrument", "returns"])
+filters = state.sidebar_filters(inventory, page=page)
+theme.apply_display_options(high_contrast=filters.high_contrast, large_text=filters.large_text)
+auth.sign_in_panel()
+st.session_state["filters"] = filters.for_page(page)
+st.session_state["role"] = role
+
 navigation.run()
 st.caption(
     (

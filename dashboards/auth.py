@@ -6,6 +6,10 @@ identity provider when Streamlit's OpenID Connect login is configured in ``secre
 The password file never holds a password: each entry is ``scrypt$n$r$p$salt$hash`` with its own
 random salt, so two users with the same password get different entries.
 
+A password sign-in lasts beyond the browser tab through a signed, expiring cookie
+(:mod:`dashboards.sessions`): refresh, a new tab or a bookmark keeps the commissioner signed in
+for ``OUTCOMES_SESSION_HOURS`` (default 8) or until they sign out.
+
 The functions that touch files are plain Python (the ``outcomes dashboard-user add`` command and
 the tests call them); only :func:`current_role` and :func:`sign_in_panel` need Streamlit.
 """
@@ -119,6 +123,30 @@ def _identity_provider_configured() -> bool:
         return False
 
 
+def _remembered_user() -> str | None:
+    """The commissioner named by a genuine, unexpired session cookie who is still a user."""
+    import streamlit as st
+
+    from dashboards import sessions
+
+    if st.session_state.get("signed_out"):  # the browser keeps sending the cookie until reload
+        return None
+    try:
+        token = st.context.cookies.get(sessions.COOKIE)
+    except Exception:  # no browser request behind this session (tests, bare mode)
+        return None
+    if not token:
+        return None
+    try:
+        name = sessions.read_token(token, sessions.load_secret())
+    except (OSError, ValueError):
+        return None
+    if name is None or name not in load_users():  # a removed user's cookie no longer works
+        return None
+    st.session_state["session_token"] = token  # so the sidebar can say until when
+    return name
+
+
 def current_user() -> str | None:
     """The signed-in commissioner's name (password file or identity provider), or None."""
     import streamlit as st
@@ -126,6 +154,10 @@ def current_user() -> str | None:
     name = st.session_state.get("signed_in_user")
     if name:
         return str(name)
+    remembered = _remembered_user()
+    if remembered:
+        st.session_state["signed_in_user"] = remembered
+        return remembered
     if _identity_provider_configured() and st.user.is_logged_in:
         return str(st.user.get("email") or st.user.get("name") or "commissioner")
     return None
@@ -136,19 +168,58 @@ def current_role() -> str:
     return COMMISSIONER if current_user() else PUBLIC
 
 
-def sign_in_panel() -> None:
-    """Sidebar sign-in / sign-out controls."""
+def _start_session(name: str) -> None:
+    """Sign ``name`` in for this tab, and issue the cookie that keeps them signed in elsewhere."""
     import streamlit as st
+
+    from dashboards import sessions
+
+    st.session_state["signed_in_user"] = name
+    st.session_state.pop("signed_out", None)
+    try:
+        st.session_state["session_token"] = sessions.issue_token(name, sessions.load_secret())
+    except (OSError, ValueError) as error:
+        st.session_state.pop("session_token", None)
+        st.session_state["session_problem"] = f"Signed in for this tab only: {error}"
+
+
+def _end_session() -> None:
+    import streamlit as st
+
+    st.session_state.pop("signed_in_user", None)
+    st.session_state.pop("session_token", None)
+    st.session_state.pop("session_problem", None)
+    st.session_state["signed_out"] = True
+
+
+def sign_in_panel() -> None:
+    """Sidebar sign-in / sign-out controls, and the cookie that carries the sign-in."""
+    import datetime as dt
+
+    import streamlit as st
+
+    from dashboards import sessions
 
     user = current_user()
     with st.sidebar:
         if user:
             st.markdown(f"Signed in as **{user}** (commissioner view)")
+            token = st.session_state.get("session_token")
+            if token:
+                until = dt.datetime.fromtimestamp(sessions.token_expiry(token))
+                st.caption(f"Stays signed in on this browser until {until:%d %b %H:%M}.")
+                st.html(sessions.cookie_script(token), unsafe_allow_javascript=True)
+            elif st.session_state.get("session_problem"):
+                st.caption(st.session_state["session_problem"])
             if st.button("Sign out", key="sign_out"):
-                if st.session_state.pop("signed_in_user", None) is None:
+                from_password = st.session_state.get("signed_in_user") is not None
+                _end_session()
+                if not from_password:  # signed in through the identity provider
                     st.logout()
                 st.rerun()
             return
+        if st.session_state.get("signed_out"):
+            st.html(sessions.cookie_script(None), unsafe_allow_javascript=True)
         st.markdown("Public view: published figures only.")
         with st.expander("Commissioner sign in"):
             with st.form("sign_in", clear_on_submit=True):
@@ -157,7 +228,7 @@ def sign_in_panel() -> None:
                 submitted = st.form_submit_button("Sign in")
             if submitted:
                 if check_credentials(name.strip(), password):
-                    st.session_state["signed_in_user"] = name.strip()
+                    _start_session(name.strip())
                     st.rerun()
                 else:
                     st.error("That user name and password do not match.")

@@ -9,9 +9,12 @@ mapping file would hold. Undoing a load runs ``pipeline.ingest.unload`` (the fun
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import hashlib
 import json
+import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -35,7 +38,19 @@ from pipeline.ingest.unload import UnloadPlan, unload_plan
 from pipeline.store import read_only_connection
 
 ACCEPTED_TYPES = ["csv", "xlsx", "xls", "sav"]
-UPLOAD_DIR = Path(tempfile.gettempdir()) / "sds-outcomes-uploads"
+# Uploads hold councils' returns (names, addresses before pseudonymisation), so they go in a
+# folder of this process's own, readable by this user only (mkdtemp makes it mode 0700), made
+# on first use and removed when the dashboard stops; each file is removed once its load ends.
+UPLOAD_DIR: Path | None = None
+
+
+def upload_dir() -> Path:
+    """This process's private upload folder (mode 0700), made on first use."""
+    global UPLOAD_DIR
+    if UPLOAD_DIR is None or not UPLOAD_DIR.exists():
+        UPLOAD_DIR = Path(tempfile.mkdtemp(prefix="sds-outcomes-uploads-"))
+        atexit.register(shutil.rmtree, UPLOAD_DIR, ignore_errors=True)
+    return UPLOAD_DIR
 
 
 def wave_range() -> tuple[int, int]:
@@ -44,14 +59,32 @@ def wave_range() -> tuple[int, int]:
 
 
 def keep_upload(name: str, content: bytes) -> Path:
-    """Write an upload under its own name in a folder named by its hash (lineage keeps the name)."""
+    """Write an upload under its own name in a folder named by its hash (lineage keeps the name).
+
+    The folder is inside :func:`upload_dir` and the file is readable by this user only; the
+    page calls :func:`discard_upload` when the load has finished.
+    """
     digest = hashlib.sha256(content).hexdigest()[:16]
-    folder = UPLOAD_DIR / digest
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = upload_dir() / digest
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     path = folder / Path(name).name
     if not path.exists():
-        path.write_bytes(content)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(content)
     return path
+
+
+def discard_upload(path: Path) -> None:
+    """Remove a kept upload and its folder (after its load, whether it loaded or was refused).
+
+    Only paths inside :func:`upload_dir` are touched, so a stray path can never delete elsewhere.
+    """
+    root = upload_dir().resolve()
+    folder = path.resolve().parent
+    if folder.parent != root:
+        raise ValueError(f"{path}: not an upload kept by this dashboard")
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def mapping_from_edits(automatic: pd.DataFrame, edited: pd.DataFrame) -> dict:

@@ -44,6 +44,12 @@ _FOCUS_CSS = """
 a:focus-visible, button:focus-visible, [role="tab"]:focus-visible, input:focus-visible {
   outline: 3px solid #1d4ed8 !important; outline-offset: 2px !important;
 }
+/* A filter a page cannot use is disabled with its reason beneath; Streamlit fades a disabled
+   widget's text below WCAG AA contrast, so keep it readable (the greyed box still says off). */
+.stElementContainer:has(input:disabled) p, .stElementContainer:has(input:disabled) span,
+.stElementContainer:has(input:disabled) label, .stElementContainer:has(input:disabled) input {
+  color: #3d3d3d !important; -webkit-text-fill-color: #3d3d3d !important; opacity: 1 !important;
+}
 </style>
 """
 

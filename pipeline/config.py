@@ -31,6 +31,31 @@ def key_file_path() -> Path:
     return base / "sds-outcomes" / "pseudonym.key"
 
 
+def session_secret_path() -> Path:
+    """Where the dashboard's sign-in secret lives: beside the pseudonym key, never the key itself.
+
+    ``OUTCOMES_SESSION_SECRET_FILE`` overrides it (``OUTCOMES_SESSION_SECRET`` supplies the
+    secret itself, for deployments that keep secrets in the environment).
+    """
+    if "OUTCOMES_SESSION_SECRET_FILE" in os.environ:
+        return Path(os.environ["OUTCOMES_SESSION_SECRET_FILE"])
+    base = Path(os.environ.get("XDG_CONFIG_HOME", Path.home() / ".config"))
+    return base / "sds-outcomes" / "session.key"
+
+
+def session_hours() -> float:
+    """How long a commissioner's sign-in lasts: ``OUTCOMES_SESSION_HOURS``, default 8 hours.
+
+    A value that is not a positive number falls back to the default rather than stopping the
+    dashboard.
+    """
+    try:
+        hours = float(os.environ.get("OUTCOMES_SESSION_HOURS", "8"))
+    except ValueError:
+        return 8.0
+    return hours if 0 < hours < 24 * 366 else 8.0
+
+
 def ingest_memory_limit() -> str:
     """DuckDB's memory limit while a file loads: big files spill to disk rather than grow past it.
 

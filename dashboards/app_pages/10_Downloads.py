@@ -21,7 +21,8 @@ views = {
         role,
         domain=st.session_state.get("p_domain") or st.query_params.get("domain"),
         outcome=st.session_state.get("p_outcome") or st.query_params.get("outcome"),
-        peers=st.session_state.get("p_peers"),
+        peers=st.session_state.get("p_peers")
+        or [p for p in (st.query_params.get("peers") or "").split(",") if p],
     ).items()
 }
 sheets: dict = {}

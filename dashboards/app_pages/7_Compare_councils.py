@@ -17,7 +17,10 @@ question_code = page_select(
 )
 councils = query("councils")
 peers = page_multiselect(
-    "Peer group (leave empty to compare with all loaded councils)", councils, param="peers"
+    "Peer group (leave empty to compare with all loaded councils)",
+    councils,
+    param="peers",
+    required=filters.council,
 )
 view = compare.build(filters, role, question_code, labels[question_code], peers)
 show_view(view)

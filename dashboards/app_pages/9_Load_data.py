@@ -204,8 +204,13 @@ if st.button(
             no_reference=no_reference,
         )
     except (IngestError, ValueError) as error:
+        result = None
         st.error(str(error))
-    else:
+    finally:
+        # The returns are in the database (or were refused): no copy stays on disk. A later
+        # rerun with the file still in the uploader writes it again for its preview.
+        loading.discard_upload(path)
+    if result is not None:
         if result.status == "already_loaded":
             st.warning(result.message)
         else:

@@ -18,20 +18,39 @@ def builders(
     outcome: str | None = None,
     peers: list[str] | None = None,
 ) -> dict[str, Callable[[], View]]:
-    """Page name -> a function building that page's view (page choices default sensibly)."""
+    """Page name -> a function building that page's view (page choices default sensibly).
+
+    Each view gets the filters as its own page applies them (no subgroup on Overview, no
+    weighting on Outcomes), so a download holds what that page shows.
+    """
+    scoped = {
+        name: filters.for_page(page)
+        for name, page in {
+            "Overview": "overview",
+            "Outcomes": "outcomes",
+            "Trends": "trends",
+            "Process": "process",
+            "Budgets": "budgets",
+            "Carers": "carers",
+            "Compare councils": "compare",
+            "Data quality": "data-quality",
+        }.items()
+    }
     labels = outcomes.domain_choices(filters.instrument)
     domain = domain if domain in labels else next(iter(labels))
     default_outcome = "out_quality_of_life" if "out_quality_of_life" in labels else domain
     outcome = outcome if outcome in labels else default_outcome
     pages: dict[str, Callable[[], View]] = {
-        "Overview": lambda: overview.build(filters, role),
-        "Outcomes": lambda: outcomes.build(filters, role, domain),
-        "Trends": lambda: trends.build(filters, role),
-        "Process": lambda: process.build(filters, role, outcome, labels[outcome]),
-        "Budgets": lambda: budgets.build(filters, role),
-        "Carers": lambda: carers.build(filters, role),
-        "Compare councils": lambda: compare.build(filters, role, domain, labels[domain], peers),
+        "Overview": lambda: overview.build(scoped["Overview"], role),
+        "Outcomes": lambda: outcomes.build(scoped["Outcomes"], role, domain),
+        "Trends": lambda: trends.build(scoped["Trends"], role),
+        "Process": lambda: process.build(scoped["Process"], role, outcome, labels[outcome]),
+        "Budgets": lambda: budgets.build(scoped["Budgets"], role),
+        "Carers": lambda: carers.build(scoped["Carers"], role),
+        "Compare councils": lambda: compare.build(
+            scoped["Compare councils"], role, domain, labels[domain], peers
+        ),
     }
     if role == COMMISSIONER:
-        pages["Data quality"] = lambda: quality.build(filters, role)
+        pages["Data quality"] = lambda: quality.build(scoped["Data quality"], role)
     return pages

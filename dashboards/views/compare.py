@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dashboards.data import publish, query
 from dashboards.render import Chart, View
-from dashboards.state import Filters
+from dashboards.state import Filters, peer_group
 from pipeline.reports import charts
 
 COMPARE_COLUMNS = [
@@ -24,6 +24,9 @@ COMPARE_COLUMNS = [
 def build(
     filters: Filters, role: str, question_code: str, domain: str, peers: list[str] | None
 ) -> View:
+    # A link can name a council that is not loaded; the analysis refuses those, so drop them.
+    known = set(query("councils"))
+    peers = peer_group([p for p in peers or [] if p in known], filters.council)
     frame = query(
         "compare_councils",
         wave=filters.wave,

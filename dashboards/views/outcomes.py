@@ -40,8 +40,7 @@ def distribution(filters: Filters, role: str, question_code: str) -> pd.DataFram
         instrument=filters.instrument,
         question_code=question_code,
         by=filters.subgroup,
-        weighted=filters.weighted,
-    )
+    )  # unweighted always: the analysis offers no weighted distribution (state.FILTER_PAGES)
     if "subgroup_value" not in frame or filters.subgroup is None:
         frame["subgroup_value"] = "Everyone"
     frame["subgroup_value"] = frame["subgroup_value"].fillna("Not stated").astype(str)

@@ -99,3 +99,17 @@ def build_dashboard_database(folder: Path) -> Path:
 @pytest.fixture(scope="session")
 def dashboard_db(tmp_path_factory) -> Path:
     return build_dashboard_database(tmp_path_factory.mktemp("dashboard"))
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for every browser test module (Playwright's sync API allows only
+    one running instance per thread)."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.dashboards.test_browser import CHROMIUM, CHROMIUM_ARGS
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

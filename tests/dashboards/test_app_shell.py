@@ -45,3 +45,43 @@ def test_sign_in_form_accepts_a_user_from_the_password_file(tmp_path, monkeypatc
     at.sidebar.button[0].click().run()
     assert not at.exception
     assert at.session_state["signed_in_user"] == "commissioner1"
+
+
+def test_a_valid_session_cookie_signs_in_and_sign_out_clears_it(tmp_path, monkeypatch) -> None:
+    """What a refresh or new tab does: a new session arrives with the cookie set at sign-in."""
+    from streamlit.runtime.context import ContextProxy
+
+    from dashboards.auth import add_user
+    from dashboards.sessions import COOKIE, issue_token, load_secret
+
+    users = tmp_path / "users.toml"
+    add_user(users, "commissioner1", "a long passphrase")
+    monkeypatch.setenv("OUTCOMES_USERS_FILE", str(users))
+    monkeypatch.setenv("OUTCOMES_DB", str(tmp_path / "absent.duckdb"))
+    cookies: dict[str, str] = {}
+    monkeypatch.setattr(ContextProxy, "cookies", property(lambda self: cookies))
+
+    at = AppTest.from_file(str(APP), default_timeout=60).run()
+    at.sidebar.text_input(key="sign_in_name").input("commissioner1")
+    at.sidebar.text_input(key="sign_in_password").input("a long passphrase")
+    at.sidebar.button[0].click().run()
+    token = at.session_state["session_token"]
+    assert any("Stays signed in on this browser until" in c.value for c in at.sidebar.caption)
+    assert token not in str(dict(at.query_params))  # never in a link
+
+    cookies[COOKIE] = token  # the browser now sends it with every new session
+    fresh = AppTest.from_file(str(APP), default_timeout=60).run()
+    assert not fresh.exception
+    assert fresh.session_state["signed_in_user"] == "commissioner1"
+    fresh.sidebar.button(key="sign_out").click().run()
+    assert "signed_in_user" not in fresh.session_state
+    assert any("Public view" in m.value for m in fresh.sidebar.markdown)
+
+    for refused in (
+        issue_token("commissioner1", load_secret(), now=0),  # long expired
+        issue_token("commissioner1", b"some other server's secret"),
+        issue_token("someone-removed", load_secret()),  # not in the password file
+    ):
+        cookies[COOKIE] = refused
+        other = AppTest.from_file(str(APP), default_timeout=60).run()
+        assert "signed_in_user" not in other.session_state

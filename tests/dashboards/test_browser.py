@@ -121,16 +121,6 @@ def serve(demo_db: Path, folder: Path):
     process.wait(timeout=20)
 
 
-@pytest.fixture(scope="session")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
 @pytest.fixture
 def page(browser):
     context = browser.new_context(accept_downloads=True, viewport={"width": 1400, "height": 1000})

@@ -147,3 +147,18 @@ def test_the_page_says_which_council_the_returns_will_be_stored_for(db, monkeypa
     assert not at.button(key="load_go").disabled
     at.text_input(key="load_council").set_value("brightwater").run()  # loaded before: found
     assert any("stored for **Brightwater**" in i for i in texts(at.info))
+
+
+def test_the_uploaded_file_is_removed_once_the_load_has_run(db, monkeypatch) -> None:
+    import hashlib
+
+    content = (FIXTURES / fx.HOLDER_UTF8).read_bytes()
+    kept = loading.upload_dir() / hashlib.sha256(content).hexdigest()[:16]
+    query = {**QUERY, "instrument": "poet-holder"}
+    at = upload(open_load_page(db, monkeypatch, query), FIXTURES / fx.HOLDER_UTF8)
+    assert kept.exists()  # the preview reads it from the private folder
+    at.text_input(key="load_council").set_value("Leeds").run()
+    at.button(key="load_go").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("The other pages now show the new data" in s for s in texts(at.success))
+    assert not kept.exists()

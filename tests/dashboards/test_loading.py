@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from dashboards.loading import keep_upload, mapping_from_edits
 
@@ -43,3 +44,21 @@ def test_uploads_keep_their_name_and_same_content_shares_a_folder(tmp_path, monk
     assert first == again and first.name == "returns 2024.csv"
     assert first.parent.parent == tmp_path
     assert other != first and other.read_bytes() == b"a,b\n3,4\n"
+
+
+def test_uploads_go_to_a_private_folder_and_are_removed_after_the_load(monkeypatch) -> None:
+    import stat
+
+    from dashboards import loading
+
+    monkeypatch.setattr("dashboards.loading.UPLOAD_DIR", None)
+    path = keep_upload("returns.csv", b"a,b\n1,2\n")
+    root = loading.upload_dir()
+    assert path.parent.parent == root and root.name.startswith("sds-outcomes-uploads-")
+    assert stat.S_IMODE(root.stat().st_mode) == 0o700
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    loading.discard_upload(path)
+    assert not path.exists() and not path.parent.exists() and root.exists()
+    with pytest.raises(ValueError, match="not an upload kept by this dashboard"):
+        loading.discard_upload(root.parent / "elsewhere" / "returns.csv")
