@@ -1,4 +1,4 @@
-"""The redaction rules as data: ``surveys/redaction.yaml`` and the names lists beside it.
+"""The redaction rules as data: ``surveys/redaction/rules.yaml`` and the names lists beside it.
 
 Loaded once per process into a typed :class:`RedactionRules`, so a council's own client-reference
 format is a line of YAML rather than code.
@@ -54,9 +54,10 @@ def _address_pattern(street_types: list[str], prefix: str) -> re.Pattern[str]:
 
 @cache
 def load_rules(folder: str | None = None) -> RedactionRules:
-    """The rules in ``surveys/redaction.yaml`` and ``surveys/names/`` (or another folder)."""
-    base = Path(folder) if folder else surveys_dir()
-    data = yaml.safe_load((base / "redaction.yaml").read_text(encoding="utf-8"))
+    """The rules in ``surveys/redaction/rules.yaml`` and the names lists beside it (or those in
+    another folder laid out the same way)."""
+    base = Path(folder) if folder else surveys_dir() / "redaction"
+    data = yaml.safe_load((base / "rules.yaml").read_text(encoding="utf-8"))
     references = data.get("client_references") or {}
     names = base / "names"
     return RedactionRules(

@@ -2,8 +2,8 @@
 
 Phone numbers are found by ``phonenumbers`` (Google's libphonenumber: offline, no model); the
 UK shapes of postcodes, NHS numbers (checked with their mod-11 digit), addresses and client
-references are regular expressions in ``surveys/redaction.yaml``; names come from the lists in
-``surveys/names/``. Where two findings overlap the more specific kind wins (an NHS number with a
+references are regular expressions in ``surveys/redaction/rules.yaml``; names come from the lists in
+``surveys/redaction/names/``. Where two findings overlap the more specific kind wins (an NHS number with a
 good check digit is not also a phone number). This is a safety net for the commissioner who
 moderates each quote, not a replacement for them: nothing is published unless approved.
 """
