@@ -62,6 +62,7 @@ if role == auth.COMMISSIONER:
     other_pages = [
         _page("8_Data_quality.py", "Data quality", "data-quality"),
         _page("9_Load_data.py", "Load data", "load-data"),
+        _page("11_Quotes.py", "Quotes", "quotes"),  # comments as written are personal data
         *other_pages,
     ]
 
