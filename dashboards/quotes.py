@@ -21,6 +21,13 @@ PER_PAGE = 10
 STATUS_CHOICES = ("pending", "approved", "rejected", "all")
 
 
+def as_html_block(html_text: str) -> str:
+    """One HTML block for ``st.markdown(..., unsafe_allow_html=True)``: inside a block-level
+    element markdown is not applied, so an email is not made a mailto link and ``*`` or ``#``
+    in a comment stay as written. Line breaks become <br>, so no blank line ends the block."""
+    return "<div>" + html_text.replace("\r\n", "\n").replace("\n", "<br>") + "</div>"
+
+
 def highlighted(text: str, details: list[tuple[str, str]]) -> str:
     """The comment as HTML (escaped) with each detail found in a <mark> saying its kind."""
     out, position = [], 0
@@ -39,13 +46,19 @@ def highlighted(text: str, details: list[tuple[str, str]]) -> str:
 
 
 def details_line(details: list[tuple[str, str]]) -> str:
+    """What was found, as escaped HTML (see :func:`as_html_block`)."""
     if not details:
         return "No personal details were found automatically: read it before approving."
-    return "Found: " + "; ".join(f"{label} “{text}”" for label, text in details) + "."
+    found = "; ".join(f"{html.escape(label)} “{html.escape(text)}”" for label, text in details)
+    return f"Found: {found}."
 
 
 def shown(queue: pd.DataFrame, status: str) -> pd.DataFrame:
-    return queue if status == "all" else queue[queue["status"] == status]
+    """The comments with ``status`` (or all), those with details found first: they are the ones
+    whose text to publish most needs reading."""
+    chosen = queue if status == "all" else queue[queue["status"] == status]
+    flagged = chosen["details"].map(len) > 0
+    return pd.concat([chosen[flagged], chosen[~flagged]]).reset_index(drop=True)
 
 
 def record(

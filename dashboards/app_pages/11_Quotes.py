@@ -53,7 +53,7 @@ for column, status in zip(st.columns(3), ("pending", "approved", "rejected"), st
 status = st.radio(
     "Show", quotes.STATUS_CHOICES, horizontal=True, key="quotes_status", format_func=str.capitalize
 )
-chosen = quotes.shown(queue, status).reset_index(drop=True)
+chosen = quotes.shown(queue, status)  # those with details found come first
 if chosen.empty:
     st.info(f"No {status} comments.")
     st.stop()
@@ -78,11 +78,13 @@ for _, row in chosen.iloc[start : start + quotes.PER_PAGE].iterrows():
         elif state == "rejected":
             state += f" by {row['decided_by']}"
         st.markdown(f"**{row['question']}** · {state}")
+        details = list(row["details"])
+        # escaped by quotes.highlighted / details_line; one HTML block, so no markdown applies
         st.markdown(
-            "As written: " + quotes.highlighted(row["comment_text"], list(row["details"])),
-            unsafe_allow_html=True,  # the comment is escaped by quotes.highlighted
+            quotes.as_html_block("As written: " + quotes.highlighted(row["comment_text"], details)),
+            unsafe_allow_html=True,
         )
-        st.caption(quotes.details_line(list(row["details"])))
+        st.caption(quotes.as_html_block(quotes.details_line(details)), unsafe_allow_html=True)
         text = st.text_area("Text to publish", value=row["to_publish"], key=f"quote_{widget}")
         note = st.text_input("Note (kept with the decision)", key=f"quote_note_{widget}")
         approve, reject, _ = st.columns([1, 1, 4])

@@ -85,6 +85,7 @@ def test_approving_records_the_signed_in_user_and_the_edited_text(db, monkeypatc
     assert any("Approved the comment_best comment" in str(s.value) for s in at.success)
     status, text, by, when = _decision(db)
     assert (status, text, by) == ("approved", edited, "tester") and when is not None
+    assert [m.value for m in at.metric] == ["1", "1", "0"]  # the page shows the new state
 
 
 def test_approval_is_refused_while_a_phone_number_is_left(db, monkeypatch) -> None:
