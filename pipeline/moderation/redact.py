@@ -125,9 +125,14 @@ def _regex_spans(kind: str, pattern: re.Pattern[str], text: str) -> Iterable[Spa
 def _phone_spans(text: str, rules: RedactionRules) -> Iterable[Span]:
     matcher = phonenumbers.PhoneNumberMatcher(text, "GB", leniency=phonenumbers.Leniency.POSSIBLE)
     for match in matcher:
-        raw = match.raw_string
+        raw, start, end = match.raw_string, match.start, match.end
+        # "(0161 496 0123, ...": the library keeps an opening bracket that belongs to the text
+        if raw.startswith("(") and raw.count("(") > raw.count(")"):
+            raw, start = raw[1:], start + 1
+        if raw.endswith(")") and raw.count(")") > raw.count("("):
+            raw, end = raw[:-1], end - 1
         if phonenumbers.is_valid_number(match.number) or rules.uk_phone.match(raw.strip()):
-            yield Span("phone", match.start, match.end, raw)
+            yield Span("phone", start, end, raw)
 
 
 def _nhs_spans(text: str, rules: RedactionRules) -> Iterable[Span]:
