@@ -55,6 +55,7 @@ if role == auth.COMMISSIONER:
     other_pages = [
         _page("8_Data_quality.py", "Data quality", "data-quality"),
         _page("9_Load_data.py", "Load data", "load-data"),
+        _page("11_Quotes.py", "Quotes", "quotes"),  # comments as written are personal data
         *other_pages,
     ]
 hidden_pages = [_page("1_Overview.py", "Overview", "overview", visibility="hidden")]

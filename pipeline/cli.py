@@ -26,6 +26,7 @@ app = typer.Typer(
 COMMAND_MODULES = (
     "pipeline.commands.ingest",
     "pipeline.commands.unload",
+    "pipeline.commands.quotes",
     "pipeline.commands.analysis",
     "pipeline.commands.reports",
     "pipeline.commands.dashboard",

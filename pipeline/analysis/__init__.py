@@ -5,7 +5,12 @@ See docs/analysis-api.md for each function's columns.
 
 from pipeline.analysis.benchmarks import benchmark_table
 from pipeline.analysis.budgets import budget_summary
-from pipeline.analysis.comments import area_code, comments
+from pipeline.analysis.comments import (
+    approved_quotes,
+    area_code,
+    comments,
+    moderation_queue,
+)
 from pipeline.analysis.councils import compare_councils, funnel_limits
 from pipeline.analysis.drivers import driver_crosstabs, drivers
 from pipeline.analysis.inventory import (
@@ -35,6 +40,7 @@ __all__ = [
     "SUBGROUPS",
     "NoDataError",
     "answer_groups",
+    "approved_quotes",
     "area_code",
     "available",
     "benchmark_table",
@@ -50,6 +56,7 @@ __all__ = [
     "funnel_limits",
     "loads",
     "mean_scores",
+    "moderation_queue",
     "open_database",
     "protect",
     "quarantine",

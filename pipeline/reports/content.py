@@ -33,7 +33,7 @@ class ReportContent:
     process_distribution: pd.DataFrame  # protected answer spread of the ease5 steps
     changes: pd.DataFrame | None  # protected wave_changes + finding, None without a prior wave
     previous_wave: int | None
-    comments: pd.DataFrame  # question_code, question, comment_text
+    comments: pd.DataFrame  # approved quotes: question_code, question, comment_text (redacted)
     generated: date = field(default_factory=date.today)
 
     @property
@@ -91,8 +91,11 @@ def area_code_for(con: duckdb.DuckDBPyConnection, council: str) -> str:
 def sampled_comments(
     con: duckdb.DuckDBPyConnection, council: str, wave: int, instrument: Instrument
 ) -> pd.DataFrame:
-    """A repeatable sample of free-text comments, none for groups under the threshold."""
-    return analysis.comments(con, council=council, wave=wave, instrument=instrument.id)
+    """The quotes a commissioner approved, as approved (personal details redacted); none for
+    groups under the threshold, and none at all until someone approves them. Comments are never
+    published as written."""
+    quotes = analysis.approved_quotes(con, council=council, wave=wave, instrument=instrument.id)
+    return quotes[["question_code", "question", "comment_text"]]
 
 
 def _protect_results(frame: pd.DataFrame) -> pd.DataFrame:

@@ -148,7 +148,7 @@ TABLE_DESCRIPTIONS = {
     "Process": "Share of people who found each step of the process easy (or answered positively)",
     "Process answers": "How people answered each step, percent of those who answered",
     "Changes since last wave": "Each outcome now and in the previous survey wave",
-    "Comments": "A repeatable sample of what people wrote, shown as written",
+    "Comments": "Quotes a commissioner approved for publication, with personal details removed",
     "Open data": "The results in the column layout of public-health benchmarking downloads",
 }
 

@@ -1,5 +1,5 @@
 """Report test data: the demo database (three councils, two waves) and a small seeded database
-with a crafted council name, crafted comments and one cell that must be suppressed."""
+with a crafted council name, crafted (approved) comments and one cell that must be suppressed."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from pipeline.moderation import CommentKey, decide
 from pipeline.store import read_only_connection
 from tests.seeding import new_database, seed_returns
 
@@ -69,6 +70,9 @@ def crafted_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
             "INSERT INTO comments VALUES (?, 'poet-holder', ?, 2025, 'comment_best', ?, 1)",
             [f"r{number:03d}", CRAFTED_COUNCIL, text],
         )
+        # comments reach a report only once approved: approve these so the escaping is tested
+        key = CommentKey(f"r{number:03d}", "poet-holder", CRAFTED_COUNCIL, 2025, "comment_best")
+        decide(con, key, status="approved", by="test commissioner")
     con.close()
     return folder / "test.duckdb"
 
