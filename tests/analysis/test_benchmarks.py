@@ -82,8 +82,12 @@ def test_every_published_poet_row_is_shipped_with_provenance(con):
     assert control.loc[2023, "value"] == 77.6 and "control" in control.loc[2023, "label"]
     # the measure key carries the framework, never the bare code
     assert ascof["measure_id"].str.match(r"^ascof:(2010|2023):\w+$").all()
-    assert not ascof["label"].str.contains("satisf").groupby(ascof["measure_id"]).any().get(
-        "ascof:2023:3A"
+    assert (
+        not ascof["label"]
+        .str.contains("satisf")
+        .groupby(ascof["measure_id"])
+        .any()
+        .get("ascof:2023:3A")
     )
     assert benchmark_table(con, instrument="poet-carer")["instrument"].eq("poet-carer").all()
 
