@@ -78,6 +78,7 @@ def test_every_published_poet_row_is_shipped_with_provenance(con):
     satisfaction = ascof[ascof["measure_id"].isin(["ascof:2010:3A", "ascof:2023:1D"])]
     satisfaction = satisfaction.set_index("year")["value"]
     assert satisfaction[2014] == 64.7 and satisfaction[2024] == 65.1
+    assert ascof["geography_level"].eq("England").all()
     control = ascof[ascof["measure_id"] == "ascof:2023:3A"].set_index("year")
     assert control.loc[2023, "value"] == 77.6 and "control" in control.loc[2023, "label"]
     # the measure key carries the framework, never the bare code
