@@ -206,10 +206,14 @@ def trends_command(
 
 def ingest_benchmark(
     files: list[Path] = typer.Argument(
-        ..., help="Benchmark CSV: national POET tables or the ASCOF long-format CSV."
+        ...,
+        help="Benchmark file: national POET tables, or the ASCOF open-data CSV (or XLSX) as "
+        "published.",
     ),
     year: int | None = typer.Option(
-        None, "--year", help="Year an ASCOF file describes (2023 for 2023-24), if not in its name."
+        None,
+        "--year",
+        help="Year an ASCOF file describes (2023 for 2023-24), if neither the file nor its name says.",
     ),
     db: Path | None = DB_OPTION,
 ) -> None:
@@ -228,8 +232,8 @@ def ingest_benchmark(
                 "yellow" if result.status == "already_loaded" or result.quarantined else "green"
             )
             console.print(f"[{colour}]{result.message}[/]", highlight=False)
-            for row, column, raw, reason in result.problems[:20]:
-                console.print(f"  row {row}, {column} = {raw!r}: {reason}", highlight=False)
+            for line in result.problem_summary():
+                console.print(f"  {line}", highlight=False)
     finally:
         con.close()
 

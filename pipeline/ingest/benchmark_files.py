@@ -5,13 +5,11 @@ Two shapes are recognised from the header row:
 - **POET tables**: ``instrument, question_code, year, value, base_n, source`` and optionally
   ``numerator, answer_group, area, area_code, kind, label``. One row per measure; ``value`` is a
   percentage. Rows land with ``source_kind = 'loaded'``.
-- **ASCOF long format** (docs/methods.md): ``Geographical code, Geographical description,
-  Geographical level, ONS code, ASCOF measure code, Disaggregation level, Measure type, Measure
-  value``; ``[c]`` (suppressed) and ``[z]`` (not applicable) become NULL. The four measure types
-  of one area and measure become one row (outcome, numerator, denominator, margin of error).
-  The file has no year column, so the year comes from ``year=`` or the file name
-  ("...2023-24..."). ASCOF codes were reused from 2023-24, so the measure definition key is
-  ``ascof:<framework year>:<code>`` (2023 framework for 2023-24 on, 2010 before).
+- **ASCOF open data** as NHS Digital / NHS England publish it (CSV, or the same table saved as
+  XLSX), headers in any case, spacing or with ``_``: ``Geographical Code, Geographical
+  Description, Geographical Level, ONS Code, ASCOF Measure Code, Measure Type, Measure Value``
+  and optionally ``Disaggregation Level, Measure Group``. Read by :mod:`pipeline.ingest.ascof_files`
+  (measure types, breakdowns, geography, markers, the period from the file or its name).
 
 Rows that cannot stand go to ``quarantine`` with the row, column, value and reason; the rest load.
 A file whose SHA-256 is already loaded is a no-op that says so. Everything is one transaction.
@@ -20,40 +18,30 @@ A file whose SHA-256 is already loaded is a no-op that says so. Everything is on
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass, field
-from io import StringIO
+from io import BytesIO, StringIO
 from pathlib import Path
 
 import duckdb
+import openpyxl
 import pandas as pd
 
-from pipeline.config import surveys_dir
+from pipeline.ingest.ascof_files import MARKERS as MARKER_NAMES
+from pipeline.ingest.ascof_files import REQUIRED_HEADERS, ascof_period, ascof_rows, is_ascof
 from pipeline.instruments import InstrumentError, get_instrument
 from pipeline.store import connect
 from pipeline.store.transactions import transaction
 
 POET_REQUIRED = ("instrument", "question_code", "year", "value", "base_n", "source")
 POET_OPTIONAL = ("numerator", "answer_group", "area", "area_code", "kind", "label")
-ASCOF_COLUMNS = (
-    "Geographical code",
-    "Geographical description",
-    "Geographical level",
-    "ONS code",
-    "ASCOF measure code",
-    "Disaggregation level",
-    "Measure type",
-    "Measure value",
-)
 VALUE_KINDS = ("exact", "at_least", "over", "approx", "text")
-ASCOF_NOT_A_VALUE = {"[c]": "suppressed", "[z]": "not applicable", "[x]": "not available", "": ""}
-NEW_FRAMEWORK_YEAR = 2023
 
 BENCHMARK_INSERT = (
     "INSERT INTO benchmarks (benchmark_id, measure_id, source, source_kind, year, valid_from, "
     "instrument, question_code, answer_group, area, area_code, value, value_kind, unit, base_n, "
-    "numerator, lower_ci, upper_ci, label, provenance, load_id) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "numerator, lower_ci, upper_ci, label, provenance, geography_level, breakdown, denominator, "
+    "margin_of_error, polarity, value_note, load_id) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
 
@@ -72,6 +60,7 @@ class BenchmarkLoadResult:
     file_name: str
     quarantined: int = 0
     problems: list[tuple[int | None, str | None, str | None, str]] = field(default_factory=list)
+    markers: dict[str, int] = field(default_factory=dict)  # ASCOF "[c]" etc.: how many values
 
     @property
     def message(self) -> str:
@@ -88,7 +77,30 @@ class BenchmarkLoadResult:
             text += (
                 f"; {self.quarantined} rows quarantined (see `quarantine` for load {self.load_id})"
             )
+        if self.markers:
+            text += "; values published as markers, loaded empty with the reason: " + ", ".join(
+                f"{count} {marker} {MARKER_NAMES.get(marker, '')}".rstrip()
+                for marker, count in sorted(self.markers.items())
+            )
         return text
+
+    def problem_summary(self, examples: int = 3) -> list[str]:
+        """One line per kind of problem: how many rows, which column, the reason, a few rows."""
+        return summarise_problems(self.problems, examples)
+
+
+def summarise_problems(problems: list[tuple], examples: int = 3) -> list[str]:
+    """Group ``(row, column, value, reason)`` by column and reason, largest group first."""
+    groups: dict[tuple, list[tuple]] = {}
+    for problem in problems:
+        groups.setdefault((problem[1], problem[3]), []).append(problem)
+    lines = []
+    for (column, reason), items in sorted(groups.items(), key=lambda kv: -len(kv[1])):
+        shown = ", ".join(f"row {row} {raw!r}" for row, _, raw, _ in items[:examples])
+        more = f" and {len(items) - examples} more" if len(items) > examples else ""
+        noun = "row" if len(items) == 1 else "rows"
+        lines.append(f"{len(items)} {noun}, {column}: {reason} ({shown}{more})")
+    return lines
 
 
 def load_benchmark_file(
@@ -103,16 +115,16 @@ def load_benchmark_file(
         raise BenchmarkFileError(f"{path}: no such file")
     content = path.read_bytes()
     digest = hashlib.sha256(content).hexdigest()
-    frame = _read_csv(path, content)
+    frame = _read_table(path, content)
     columns = {c.strip() for c in frame.columns}
-    if set(ASCOF_COLUMNS) <= columns:
+    if is_ascof(list(frame.columns)):
         file_format = "ascof"
     elif set(POET_REQUIRED) <= {c.lower() for c in columns}:
         file_format = "poet"
     else:
         raise BenchmarkFileError(
             f"{path.name}: not a benchmark table. A POET table needs the columns "
-            f"{', '.join(POET_REQUIRED)}; an ASCOF file needs {', '.join(ASCOF_COLUMNS)}. "
+            f"{', '.join(POET_REQUIRED)}; an ASCOF file needs {', '.join(REQUIRED_HEADERS)} (any case or spacing). "
             f"Found: {', '.join(frame.columns)}"
         )
     con, owned = (db, False) if isinstance(db, duckdb.DuckDBPyConnection) else (connect(db), True)
@@ -125,14 +137,62 @@ def load_benchmark_file(
             return BenchmarkLoadResult(
                 int(existing[0]), 0, "already_loaded", file_format, path.name
             )
+        markers: dict[str, int] = {}
         if file_format == "ascof":
-            rows, problems = _ascof_rows(frame, _ascof_year(path, year), path.name)
+            period = ascof_period(path, frame, year)
+            if period is None:
+                raise BenchmarkFileError(
+                    f"{path.name}: the period is neither in the file nor in its name; pass the "
+                    "year it describes (--year 2023 for 2023-24) or keep the published name, "
+                    "which ends in the year the period ends (...-eng-2024.csv is 2023-24)"
+                )
+            rows, problems, markers = ascof_rows(frame, period, path.name)
         else:
             rows, problems = _poet_rows(frame)
-        return _write(con, path.name, digest, file_format, len(frame), rows, problems)
+        if not rows:
+            detail = "; ".join(summarise_problems(problems)) or "the file has no data rows"
+            raise BenchmarkFileError(
+                f"{path.name}: nothing loaded, every row was refused: {detail}"
+            )
+        result = _write(con, path.name, digest, file_format, len(frame), rows, problems)
+        result.markers = dict(markers)
+        return result
     finally:
         if owned:
             con.close()
+
+
+def _read_table(path: Path, content: bytes) -> pd.DataFrame:
+    if content.startswith(b"PK\x03\x04") or path.suffix.lower() in (".xlsx", ".xlsm"):
+        return _read_xlsx(path, content)
+    return _read_csv(path, content)
+
+
+def _read_xlsx(path: Path, content: bytes) -> pd.DataFrame:
+    """The first sheet, header on row 1, every cell as text (whole numbers without ".0")."""
+    try:
+        workbook = openpyxl.load_workbook(BytesIO(content), read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises zipfile, KeyError and its own errors
+        raise BenchmarkFileError(f"{path.name}: not a readable .xlsx workbook: {error}") from error
+    try:
+        lines = [
+            ["" if v is None else _cell_text(v) for v in row]
+            for row in workbook.worksheets[0].iter_rows(values_only=True)
+        ]
+    finally:
+        workbook.close()
+    if not lines:
+        raise BenchmarkFileError(f"{path.name}: the first sheet is empty")
+    header = [str(c).strip() for c in lines[0]]
+    width = len(header)
+    body = [(line + [""] * width)[:width] for line in lines[1:] if any(line)]
+    return pd.DataFrame(body, columns=header, dtype=str)
+
+
+def _cell_text(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
 
 
 def _read_csv(path: Path, content: bytes) -> pd.DataFrame:
@@ -146,6 +206,8 @@ def _read_csv(path: Path, content: bytes) -> pd.DataFrame:
         raise BenchmarkFileError(f"{path.name}: not readable as UTF-8 or Windows-1252 text")
     try:
         frame = pd.read_csv(StringIO(text), dtype=str, keep_default_na=False)
+    except pd.errors.EmptyDataError as error:
+        raise BenchmarkFileError(f"{path.name}: the file is empty") from error
     except pd.errors.ParserError as error:
         raise BenchmarkFileError(f"{path.name}: not a well-formed CSV: {error}") from error
     frame.columns = [str(c).strip() for c in frame.columns]
@@ -217,90 +279,10 @@ def _poet_rows(frame: pd.DataFrame) -> tuple[list[dict], list[tuple]]:
                 "upper_ci": None,
                 "label": record.get("label") or None,
                 "provenance": f"loaded from file, row {position}",
-            }
-        )
-    return rows, problems
-
-
-def _ascof_year(path: Path, year: int | None) -> int:
-    if year is not None:
-        return int(year)
-    match = re.search(r"(20\d{2})[-_ ]?(\d{2})(?!\d)", path.stem)
-    if match:
-        return int(match.group(1))
-    raise BenchmarkFileError(
-        f"{path.name}: an ASCOF file has no year column; pass the year it describes "
-        "(--year 2023 for 2023-24) or name the file like ascof-2023-24.csv"
-    )
-
-
-def _ascof_definitions() -> dict[tuple[str, int], dict]:
-    table = pd.read_csv(surveys_dir() / "benchmarks" / "ascof-measures.csv", dtype=str)
-    return {(r["code"], int(r["valid_from"])): r for r in table.to_dict("records")}
-
-
-def _ascof_rows(frame: pd.DataFrame, year: int, file_name: str) -> tuple[list[dict], list[tuple]]:
-    framework = NEW_FRAMEWORK_YEAR if year >= NEW_FRAMEWORK_YEAR else 2010
-    definitions = _ascof_definitions()
-    keys = list(ASCOF_COLUMNS[:6])
-    problems: list[tuple] = []
-    values: dict[tuple, dict[str, float | None]] = {}
-    for position, record in enumerate(frame.to_dict("records"), start=1):
-        raw = record["Measure value"]
-        measure_type = record["Measure type"].strip().lower()
-        if measure_type not in ("numerator", "denominator", "outcome", "margin of error"):
-            problems.append(
-                (
-                    position,
-                    "Measure type",
-                    record["Measure type"],
-                    "Measure type must be Numerator, Denominator, Outcome or Margin of error",
-                )
-            )
-            continue
-        if raw in ASCOF_NOT_A_VALUE:
-            number = None
-        else:
-            number = _number(raw)
-            if number is None:
-                problems.append(
-                    (position, "Measure value", raw, "not a number, [c] (suppressed) or [z]")
-                )
-                continue
-        key = tuple(record[k] for k in keys)
-        values.setdefault(key, {})[measure_type] = number
-    rows = []
-    for key, measures in values.items():
-        geo_code, geo_name, geo_level, ons_code, code, disaggregation = key
-        definition = definitions.get((code, framework), {})
-        outcome = measures.get("outcome")
-        margin = measures.get("margin of error")
-        denominator = measures.get("denominator")
-        split = (
-            "" if disaggregation.lower() in ("", "total", "all", "none") else f":{disaggregation}"
-        )
-        rows.append(
-            {
-                "measure_id": f"ascof:{framework}:{code}{split}",
-                "source": f"ASCOF {year}-{(year + 1) % 100:02d} ({file_name})",
-                "source_kind": "ascof",
-                "year": year,
-                "valid_from": framework,
-                "instrument": None,
-                "question_code": None,
-                "answer_group": None,
-                "area": geo_name or geo_code,
-                "area_code": ons_code or geo_code or None,
-                "value": outcome,
-                "value_kind": "exact",
-                "unit": definition.get("unit", "unspecified"),
-                "base_n": None if denominator is None else round(denominator),
-                "numerator": measures.get("numerator"),
-                "lower_ci": None if outcome is None or margin is None else outcome - margin,
-                "upper_ci": None if outcome is None or margin is None else outcome + margin,
-                "label": f"ASCOF {code}: {definition.get('definition', 'measure ' + code)}"
-                + (f" ({disaggregation})" if split else ""),
-                "provenance": f"{file_name}; geographical level {geo_level}",
+                **dict.fromkeys(_ASCOF_ONLY_KEYS),
+                "geography_level": "England"
+                if (record.get("area") or "England") == "England"
+                else None,
             }
         )
     return rows, problems
@@ -341,6 +323,13 @@ def _write(
     )
 
 
+_ASCOF_ONLY_KEYS = (
+    "breakdown",
+    "denominator",
+    "margin_of_error",
+    "polarity",
+    "value_note",
+)
 _ROW_KEYS = (
     "measure_id",
     "source",
@@ -361,6 +350,12 @@ _ROW_KEYS = (
     "upper_ci",
     "label",
     "provenance",
+    "geography_level",
+    "breakdown",
+    "denominator",
+    "margin_of_error",
+    "polarity",
+    "value_note",
 )
 
 

@@ -74,10 +74,22 @@ def test_every_published_poet_row_is_shipped_with_provenance(con):
     carers = poet[poet["instrument"] == "poet-carer"]
     assert set(carers["question_code"]) >= {"carer_continue_caring", "carer_quality_of_life"}
     ascof = table[table["source_kind"] == "ascof"]
-    satisfaction = ascof[ascof["label"].str.startswith("ASCOF 3A")].set_index("year")["value"]
+    # satisfaction is 3A to 2022-23 and 1D from 2023-24; 3A then became control over daily life
+    satisfaction = ascof[ascof["measure_id"].isin(["ascof:2010:3A", "ascof:2023:1D"])]
+    satisfaction = satisfaction.set_index("year")["value"]
     assert satisfaction[2014] == 64.7 and satisfaction[2024] == 65.1
+    assert ascof["geography_level"].eq("England").all()
+    control = ascof[ascof["measure_id"] == "ascof:2023:3A"].set_index("year")
+    assert control.loc[2023, "value"] == 77.6 and "control" in control.loc[2023, "label"]
     # the measure key carries the framework, never the bare code
     assert ascof["measure_id"].str.match(r"^ascof:(2010|2023):\w+$").all()
+    assert (
+        not ascof["label"]
+        .str.contains("satisf")
+        .groupby(ascof["measure_id"])
+        .any()
+        .get("ascof:2023:3A")
+    )
     assert benchmark_table(con, instrument="poet-carer")["instrument"].eq("poet-carer").all()
 
 
@@ -165,17 +177,20 @@ def test_ascof_long_format_with_suppressed_cells(con):
     assert (loaded.format, loaded.rows) == ("ascof", 4)
     rows = benchmark_table(con)
     rows = rows[rows["load_id"] == loaded.load_id].set_index(["area", "measure_id"])
-    satisfaction = rows.loc[("England", "ascof:2023:3A")]
+    satisfaction = rows.loc[("England", "ascof:2023:1D")]
     assert satisfaction["year"] == 2023 and satisfaction["value"] == 65.4
     assert satisfaction["base_n"] == 109327 and satisfaction["numerator"] == 71500
     assert satisfaction["lower_ci"] == pytest.approx(65.1)
     assert satisfaction["upper_ci"] == pytest.approx(65.7)
-    direct = rows.loc[("England", "ascof:2023:3D")]  # [c] and [z] become NULL
+    direct = rows.loc[("England", "ascof:2023:3D2A")]  # [c] and [z] become NULL
     assert direct["value"] == 25.5 and pd.isna(direct["base_n"]) and pd.isna(direct["lower_ci"])
-    assert "self-directed support" in direct["label"].lower()
-    suppressed = rows.loc[("Lancashire", "ascof:2023:3A")]
+    assert "direct payments" in direct["label"].lower()
+    assert direct["value_note"] == (
+        "Numerator [c] suppressed; Denominator [c] suppressed; Margin of error [z] not applicable"
+    )
+    suppressed = rows.loc[("Lancashire", "ascof:2023:1D")]
     assert pd.isna(suppressed["value"]) and suppressed["area_code"] == "E10000017"
-    assert ("Lancashire", "ascof:2023:3A:Female") in rows.index
+    assert ("Lancashire", "ascof:2023:1D:Female") in rows.index
 
 
 def test_ascof_without_a_year_asks_for_one(con, tmp_path):
@@ -183,9 +198,13 @@ def test_ascof_without_a_year_asks_for_one(con, tmp_path):
     shutil.copy(ASCOF_FILE, undated)
     with pytest.raises(BenchmarkFileError, match="--year"):
         load_benchmark_file(con, undated)
-    assert load_benchmark_file(con, undated, year=2018).rows == 4
+    # read as 2018-19, 1D is the old framework's carer quality of life and 3D2A is no measure
+    loaded = load_benchmark_file(con, undated, year=2018)
+    assert (loaded.rows, loaded.quarantined) == (3, 4)
+    assert "not a measure of the ASCOF 2010-based framework" in loaded.problem_summary()[0]
     old = benchmark_table(con)
-    assert "ascof:2010:3A" in set(old.loc[old["year"] == 2018, "measure_id"])
+    old = old[old["load_id"] == loaded.load_id].set_index(["area", "measure_id"])
+    assert old.loc[("England", "ascof:2010:1D"), "unit"] == "score"
 
 
 def test_a_file_that_is_not_a_benchmark_table_is_refused(con, tmp_path):
