@@ -84,18 +84,29 @@ def pooled_relations(
 
 
 def publish_results(
-    frames: Mapping[str, pd.DataFrame], pools: Mapping[str, Sequence[str]] | None = None
+    frames: Mapping[str, pd.DataFrame],
+    pools: Mapping[str, Sequence[str]] | None = None,
+    answers: Mapping[str, pd.DataFrame] | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Results of every council of a wave (one frame per section), protected together.
 
     Every council's report is published at once, so a pooled benchmark of one council (the sum
     of the others) is related to the others' published counts: where that would give a hidden
     count away, the benchmark's count, base and share are withheld (and the p-values with them).
+    ``answers`` maps a section to the answer spreads (``analysis.distribution`` of every council
+    and question, valid answers only) published beside it: a question's answers add up to its
+    base, and those of the measure's group (easy + very easy) to the result's count.
     """
     tables = {name: results_table(frame) for name, frame in frames.items()}
     relations = [r for name, t in tables.items() for r in pooled_relations(name, t.frame, pools)]
+    for section, spread in (answers or {}).items():
+        name = f"{section} answers"
+        spread = spread.reset_index(drop=True)
+        tables[name] = distribution_table(spread)
+        relations += answer_relations(name, spread, ("council", "question_code"))
+        relations += _measure_relations(section, tables[section].frame, name, spread)
     published = publish(Publication(tables, relations))
-    out = {}
+    out = {name: published.frame(name) for name in tables if name not in frames}
     for name, frame in frames.items():
         shown = published.frame(name)
         for column in ("benchmark_count", "benchmark_n"):  # national figures come back as given
@@ -105,6 +116,25 @@ def publish_results(
                 shown[column] = kept.where(~national, pd.to_numeric(frame[column], errors="coerce"))
         out[name] = shown
     return out
+
+
+def _measure_relations(
+    section: str, results: pd.DataFrame, name: str, spread: pd.DataFrame
+) -> list[Relation]:
+    relations = []
+    if spread.empty or results.empty:
+        return relations
+    groups = spread.groupby(["council", "question_code", "answer_group"]).groups
+    for row, council, question, measure in zip(
+        results.index, results["council"], results["question_code"], results["measure"],
+        strict=True,
+    ):  # fmt: skip
+        parts = groups.get((council, question, measure))
+        if parts is not None and len(parts):
+            relations.append(
+                Relation([(name, r, "count") for r in parts], total=(section, row, "count"))
+            )
+    return relations
 
 
 def publish_council_results(
@@ -173,7 +203,16 @@ BUDGET_PINS = ("spend", "share_spend", "median_agreed", "mean_agreed", "people_w
 
 
 def publish_budget_summary(summary: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-    """The budgets page (and ``outcomes budgets``): every table protected together.
+    """The budgets page (and ``outcomes budgets``): every table protected together."""
+    published = publish(describe_budget_summary(summary))
+    out = dict(summary)
+    for name in published.tables:
+        out[name] = published.frame(name)
+    return out
+
+
+def describe_budget_summary(summary: Mapping[str, pd.DataFrame]) -> Publication:
+    """The budgets page as one publication (also how the auditor reads it back).
 
     Options, reasons and bands each add up to the headline's people; the indicative-vs-agreed
     rows add up to its "All" row; above + equal + below add up to each row's people.
@@ -266,11 +305,7 @@ def publish_budget_summary(summary: Mapping[str, pd.DataFrame]) -> dict[str, pd.
             base="n",
             shares={"value": ("count", "n"), "lower": ("count", "n"), "upper": ("count", "n")},
         )
-    published = publish(Publication(tables, relations))
-    out = dict(summary)
-    for name in tables:
-        out[name] = published.frame(name)
-    return out
+    return Publication(tables, relations)
 
 
 LIMIT_COLUMNS = ("lower_95", "upper_95", "lower_998", "upper_998")

@@ -15,13 +15,7 @@ import duckdb
 import pandas as pd
 
 from pipeline import analysis
-from pipeline.disclosure.pages import (
-    answer_relations,
-    distribution_table,
-    publish_results,
-    publish_wave_changes,
-)
-from pipeline.disclosure.publication import Publication, publish
+from pipeline.disclosure.pages import publish_results, publish_wave_changes
 from pipeline.instruments import Instrument, get_instrument
 from pipeline.reports.findings import describe_changes, describe_results
 
@@ -102,38 +96,41 @@ def sampled_comments(
     return analysis.comments(con, council=council, wave=wave, instrument=instrument.id)
 
 
-def _process_distribution(
-    con: duckdb.DuckDBPyConnection, council: str, wave: int, instrument: Instrument
+PROCESS_DISTRIBUTION_COLUMNS = [
+    "council",
+    "question_code",
+    "domain",
+    "answer_label",
+    "answer_order",
+    "answer_group",
+    "n",
+    "count",
+    "value",
+]
+
+
+def _answer_spreads(
+    con: duckdb.DuckDBPyConnection, councils: list[str], wave: int, instrument: Instrument
 ) -> pd.DataFrame:
+    """Every council's answer spread of the ease5 process steps (valid answers only)."""
     frames = []
-    for question in instrument.section("process"):
-        if question.type != "coded" or question.scale is None or question.scale.name != "ease5":
-            continue
-        spread = analysis.distribution(
-            con, council=council, wave=wave, instrument=instrument.id, question_code=question.code
-        )
-        if spread.empty:
-            continue
-        spread = spread[~spread["is_missing"].fillna(False).astype(bool)].copy()
-        spread["question_code"] = question.code
-        spread["domain"] = question.domain
-        # the answers of one question add up to its base: secondary suppression within it, and
-        # no complement rule (the complement is itself rows of the same group)
-        relations = answer_relations("spread", spread)
-        shown = publish(Publication({"spread": distribution_table(spread)}, relations))
-        frames.append(shown.frame("spread"))
+    for council in councils:
+        for question in instrument.section("process"):
+            if question.type != "coded" or question.scale is None:
+                continue
+            if question.scale.name != "ease5":
+                continue
+            spread = analysis.distribution(
+                con, council=council, wave=wave, instrument=instrument.id,
+                question_code=question.code,
+            )  # fmt: skip
+            if spread.empty:
+                continue
+            spread = spread[~spread["is_missing"].fillna(False).astype(bool)].copy()
+            spread["domain"] = question.domain
+            frames.append(spread)
     if not frames:
-        return pd.DataFrame(
-            columns=[
-                "question_code",
-                "domain",
-                "answer_label",
-                "answer_order",
-                "n",
-                "count",
-                "value",
-            ]
-        )
+        return pd.DataFrame(columns=PROCESS_DISTRIBUTION_COLUMNS)
     return pd.concat(frames, ignore_index=True)
 
 
@@ -148,7 +145,9 @@ def prefetch_results(
         )
         for section in ("outcomes", "process")
     }
-    return publish_results(raw)
+    councils = sorted(raw["process"]["council"].unique()) if len(raw["process"]) else []
+    spreads = _answer_spreads(con, councils, wave, get_instrument(instrument))
+    return publish_results(raw, answers={"process": spreads})
 
 
 def _section_results(
@@ -162,6 +161,10 @@ def _section_results(
     if prefetched is None or section not in prefetched:
         prefetched = prefetch_results(con, wave, instrument)
     frame = prefetched[section]
+    return frame[frame["council"] == council].reset_index(drop=True)
+
+
+def _council_rows(frame: pd.DataFrame, council: str) -> pd.DataFrame:
     return frame[frame["council"] == council].reset_index(drop=True)
 
 
@@ -204,7 +207,7 @@ def gather(
         returns=returns_for(con, council, wave, instrument),
         outcomes=describe_results(outcomes, definition),
         process=describe_results(process, definition),
-        process_distribution=_process_distribution(con, council, wave, definition),
+        process_distribution=_council_rows(prefetched["process answers"], council),
         changes=changes,
         previous_wave=previous,
         comments=comments,
