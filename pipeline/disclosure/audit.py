@@ -242,11 +242,12 @@ def results_evidence(name: str, frame: pd.DataFrame) -> tuple[Table, list[Relati
         primary=("count", "n"),
     )
     relations = []
-    for (_wave, question), part in frame.groupby(["wave", "question_code"]):
+    for _, part in frame.groupby(["wave", "question_code"]):
         for row in part.index:
             size = frame.at[row, "pool_size"]
             others = [r for r in part.index if r != row]
-            if math.isnan(size) or int(size) != sum(1 for r in others if not frame.at[r, "n"] == 0):
+            answering = sum(1 for r in others if frame.at[r, "n"] != 0)  # a blank base counts
+            if math.isnan(size) or int(size) != answering:
                 continue  # the pool holds councils this audit has not seen
             for column, total in (("n", "benchmark_n"), ("count", "benchmark_count")):
                 relations.append(

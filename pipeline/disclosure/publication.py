@@ -241,7 +241,9 @@ def publish(publication: Publication, thresholds: Thresholds = THRESHOLDS) -> Pu
     for _ in range(200):
         if not hidden:
             break
-        ranges = system(work, with_shares=False).ranges(list(hidden))
+        # only people's own counts need protecting; a withheld pooled sum is a means, not an end
+        sensitive = [cell for cell in hidden if cell[2] in _own(publication.tables[cell[0]])]
+        ranges = system(work, with_shares=False).ranges(sensitive)
         recovered = [cell for cell, (low, high) in ranges.items() if high - low < small]
         partners = {_partner(work, cell) for cell in recovered} - {None}
         if not partners:
@@ -249,6 +251,10 @@ def publish(publication: Publication, thresholds: Thresholds = THRESHOLDS) -> Pu
         for cell in partners:
             hidden[cell] = SECONDARY
     return _blanked(work, thresholds)
+
+
+def _own(table: Table) -> tuple[str, ...]:
+    return table.counts if table.primary is None else table.primary
 
 
 def _holding(publication: Publication) -> list[Relation]:
