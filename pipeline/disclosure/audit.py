@@ -378,8 +378,7 @@ def budget_evidence(evidence: Evidence, council: str, summary: dict, source: str
         frame = table.frame.copy()
         frame["council"] = council
         frame["table"] = name
-        labels = [c for c in frame.columns if c.endswith("_label") or c == "band"]
-        frame["label"] = frame[labels[0]].astype(str) if labels else frame.index.astype(str)
+        frame["label"] = _row_labels(frame)
         shares = {
             column: (count, moved(base) if isinstance(base, tuple) else base)
             for column, (count, base) in table.shares.items()
@@ -394,6 +393,20 @@ def budget_evidence(evidence: Evidence, council: str, summary: dict, source: str
         evidence.relations.append(
             Relation([moved(c) for c in relation.parts], total=moved(relation.total))
         )
+
+
+IDENTITY_COLUMNS = ("question_code", "band", "management_option", "support_reason", "as_of")
+
+
+def _row_labels(frame: pd.DataFrame) -> pd.Series:
+    """What names a row to a reader (question, band, option...), unique within the table."""
+    columns = [c for c in IDENTITY_COLUMNS if c in frame.columns]
+    if not columns:
+        return pd.Series([f"row {i}" for i in range(len(frame))], index=frame.index)
+    labels = frame[columns].astype(str).agg(" ".join, axis=1)
+    if labels.duplicated().any():
+        labels = labels + [f" #{i}" for i in range(len(frame))]
+    return labels
 
 
 def _numeric_counts(frame: pd.DataFrame) -> pd.DataFrame:

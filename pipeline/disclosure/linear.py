@@ -67,8 +67,14 @@ class LinearSystem:
         return found
 
 
+class InconsistentFigures(ValueError):
+    """No set of hidden values fits the published figures: the relations read are wrong."""
+
+
 def _solve(objective: np.ndarray, matrix: np.ndarray, bounds: np.ndarray) -> float | None:
     result = linprog(objective, A_ub=matrix, b_ub=bounds, bounds=(0, None), method="highs")
     if result.status == 0:
         return float(result.fun)
-    return None  # unbounded (or, for inconsistent figures, nothing to learn)
+    if result.status == 2:  # an audit that cannot fit the figures would pass anything: refuse
+        raise InconsistentFigures(f"the published figures admit no solution ({result.message})")
+    return None  # unbounded: nothing to learn in that direction

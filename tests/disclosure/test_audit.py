@@ -90,3 +90,52 @@ def test_every_public_output_of_the_tiny_council_cases_gives_nothing_away(case, 
     assert result.cells, "the tiny councils' small counts must be hidden somewhere"
     assert result.passed, "\n".join(auditor.describe(result))
     assert result.narrowest.width >= result.threshold
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory) -> Path:
+    from pipeline.demo import build_demo
+
+    folder = tmp_path_factory.mktemp("demo-audit")
+    build_demo(folder / "demo.duckdb", folder / "files", progress=False)
+    return folder / "demo.duckdb"
+
+
+@pytest.mark.slow
+def test_audit_disclosure_passes_on_the_demo(demo_db, tmp_path) -> None:
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    result = CliRunner().invoke(
+        app, ["audit-disclosure", "--db", str(demo_db), "--keep", str(tmp_path)]
+    )
+    print(result.stdout)
+    assert result.exit_code == 0, result.stdout
+    assert " 0 recovered" in result.stdout
+    assert list(tmp_path.rglob("*-open-data.csv")), "the reports were built and read"
+
+
+def test_audit_disclosure_exits_1_when_a_count_is_recovered(tmp_path, monkeypatch) -> None:
+    from typer.testing import CliRunner
+
+    import pipeline.commands.audit as command
+    from pipeline.cli import app
+
+    (tmp_path / "db").mkdir()
+    case = build_case(tmp_path / "db", 1)
+    con = analysis.open_database(case)
+    try:
+        leaky = old_outputs.compare_records(con, WAVE)
+    finally:
+        con.close()
+
+    def old_evidence(*_args, **_kwargs):
+        evidence = auditor.Evidence()
+        auditor.cli_results_evidence(evidence, leaky)
+        return evidence
+
+    monkeypatch.setattr(command, "gather_evidence", old_evidence)
+    result = CliRunner().invoke(app, ["audit-disclosure", "--db", str(case)])
+    assert result.exit_code == 1
+    assert "RECOVERED" in result.stdout
