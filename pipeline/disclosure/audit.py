@@ -129,7 +129,7 @@ def read_workbook(path: Path, council: str, wave: int, instrument: str) -> dict[
 
     definition = get_instrument(instrument)
     by_domain = {q.domain: q for q in definition.questions}
-    sheets = pd.read_excel(path, sheet_name=None)
+    sheets = pd.read_excel(path, sheet_name=None, engine="openpyxl")
     out: dict[str, pd.DataFrame] = {}
     results = []
     for name in ("Outcomes", "Process"):
