@@ -86,11 +86,12 @@ class AuditResult:
 
 
 def _decimals_tolerance(value: float) -> float:
-    """Half the last digit shown: 7.7 -> 0.05, 7 -> 0.5; full floats -> float noise."""
-    for digits in range(0, 10):
+    """Half the last digit shown: 7.7 -> 0.05, 7 -> 0.5; a full float (an unrounded share in a
+    download) -> 1e-6, kept above the solver's own tolerance."""
+    for digits in range(0, 6):
         if abs(round(value, digits) - value) < 1e-9:
             return 0.5 * 10.0**-digits
-    return 1e-7
+    return 1e-6
 
 
 def _question_of(indicator: str) -> str:
@@ -465,7 +466,7 @@ def audit(evidence: Evidence, threshold: int = THRESHOLDS.suppress_count_below) 
     # one unknown per figure: audit the first place each hidden figure appears
     equal = {r.parts[0]: r.total for r in evidence.same_figures()}
     unique = [cell for cell in hidden if cell not in equal]
-    equations = system(publication, with_shares=True)
+    equations = system(publication, with_shares=True, tolerance=_decimals_tolerance)
     ranges = equations.ranges(unique) if unique else {}
     cells = []
     for cell in unique:

@@ -22,7 +22,7 @@ to recover the hidden cells with the same solver.
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -120,8 +120,12 @@ def group_relations(
     return relations
 
 
-def system(publication: Publication, *, with_shares: bool, tolerance: float = 0.05) -> LinearSystem:
-    """The linear system a reader of the publication can write down."""
+def system(
+    publication: Publication, *, with_shares: bool, tolerance: float | Callable = 0.05
+) -> LinearSystem:
+    """The linear system a reader of the publication can write down. ``tolerance`` is how far a
+    shown share may be from the true one: a number, or a function of the shown value (the
+    auditor's: half its last digit)."""
     equations = LinearSystem()
 
     def term(cell: Cell) -> tuple[dict, float]:
@@ -172,7 +176,11 @@ def system(publication: Publication, *, with_shares: bool, tolerance: float = 0.
 
 def _share_constraints(publication: Publication, equations: LinearSystem, term, tolerance) -> None:
     for name, table in publication.tables.items():
-        tol = table.share_tolerance if table.share_tolerance is not None else tolerance
+        fixed = table.share_tolerance if table.share_tolerance is not None else tolerance
+
+        def tol_of(share: float, fixed=fixed) -> float:
+            return fixed(share) if callable(fixed) else fixed
+
         for column, (count_column, base_ref) in table.shares.items():
             if column not in table.frame.columns:
                 continue
@@ -185,7 +193,10 @@ def _share_constraints(publication: Publication, equations: LinearSystem, term, 
                 base_terms, base_value = term(base_cell)
                 if not count_terms and not base_terms:
                     continue
-                _bracket(equations, count_terms, count_value, base_terms, base_value, share, tol)
+                _bracket(
+                    equations, count_terms, count_value, base_terms, base_value, share,
+                    tol_of(share),
+                )  # fmt: skip
         for column, (count_column, base_column) in table.total_shares.items():
             if column not in table.frame.columns or table.frame.empty:
                 continue
@@ -201,7 +212,10 @@ def _share_constraints(publication: Publication, equations: LinearSystem, term, 
                 base_terms.update(t)
                 base_value += v
             if count_terms or base_terms:
-                _bracket(equations, count_terms, count_value, base_terms, base_value, share, tol)
+                _bracket(
+                    equations, count_terms, count_value, base_terms, base_value, share,
+                    tol_of(share),
+                )  # fmt: skip
 
 
 def _bracket(equations, count_terms, count_value, base_terms, base_value, share, tol) -> None:
