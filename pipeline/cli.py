@@ -31,6 +31,7 @@ COMMAND_MODULES = (
     "pipeline.commands.reports",
     "pipeline.commands.dashboard",
     "pipeline.commands.key",
+    "pipeline.commands.audit",
 )
 
 for _name in COMMAND_MODULES:

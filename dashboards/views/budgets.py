@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dashboards.data import publish, query
+from dashboards.data import query
 from dashboards.render import Chart, Table, View
 from dashboards.state import Filters
 from pipeline.reports import charts
@@ -58,24 +58,15 @@ def build(filters: Filters, role: str) -> View:
     if headline.empty or int(headline.iloc[0].get("people", 0) or 0) == 0:
         view.notes.append("No budget register is loaded for this council.")
         return view
-    headline = publish(
-        headline,
-        role,
-        count_columns=("people_direct_payment", "people_reviewed_12m"),
-        base_column="people",
-        value_columns=(
-            "share_direct_payment",
-            "share_direct_payment_lower",
-            "share_direct_payment_upper",
-            "share_reviewed_12m",
-            "share_reviewed_12m_lower",
-            "share_reviewed_12m_upper",
-        ),
-    )
+    if role != "commissioner":  # the page's tables are one publication: protected together
+        from pipeline.disclosure.pages import publish_budget_summary
+
+        summary = publish_budget_summary(summary)
+        headline = summary["headline"]
     view.metrics = headline_metrics(headline)
     view.tables.append(Table("budgets_headline", "Headline figures with intervals", headline))
     for key in ("by_option", "by_reason", "distribution"):
-        frame = publish(summary.get(key, pd.DataFrame()), role)
+        frame = summary.get(key, pd.DataFrame())
         label = _label_column(frame)
         if frame.empty or label is None or "people" not in frame:
             continue
@@ -96,24 +87,7 @@ def build(filters: Filters, role: str) -> View:
                 table=frame,
             )
         )
-    comparison = publish(
-        summary.get("indicative_vs_agreed", pd.DataFrame()),
-        role,
-        count_columns=("agreed_above", "agreed_equal", "agreed_below"),
-        base_column="people",
-        value_columns=(
-            "share_agreed_above",
-            "share_agreed_equal",
-            "share_agreed_below",
-            "median_indicative",
-            "median_agreed",
-            "median_difference",
-            "mean_difference",
-            "total_indicative",
-            "total_agreed",
-        ),
-        group_columns=(),
-    )
+    comparison = summary.get("indicative_vs_agreed", pd.DataFrame())
     view.tables.append(
         Table("budgets_indicative_vs_agreed", _TITLES["indicative_vs_agreed"], comparison)
     )
@@ -121,7 +95,7 @@ def build(filters: Filters, role: str) -> View:
         Table(
             "budgets_linked",
             _TITLES["linked"],
-            publish(summary.get("linked", pd.DataFrame()), role),
+            summary.get("linked", pd.DataFrame()),
         )
     )
     return view

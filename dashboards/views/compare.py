@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dashboards.data import publish, query
+from dashboards.data import query
 from dashboards.render import Chart, View
 from dashboards.state import Filters, peer_group
 from pipeline.reports import charts
@@ -34,7 +34,10 @@ def build(
         question_code=question_code,
         peers=list(peers) if peers else None,
     )
-    frame = publish(frame, role)
+    if role != "commissioner":
+        from pipeline.disclosure.pages import publish_council_comparison
+
+        frame = publish_council_comparison(frame)
     group = "the chosen peer group" if peers else "all loaded councils"
     view = View(title=f"{domain}: councils compared with {group}")
     if frame["council"].nunique() < 2:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dashboards.data import publish, query
+from dashboards.data import query
 from dashboards.render import Chart, Table, View
 from dashboards.state import Filters
 from pipeline.reports import charts
@@ -22,10 +22,13 @@ TREND_COLUMNS = [
 
 
 def build(filters: Filters, role: str) -> View:
-    frame = publish(
-        query("trends", council=filters.council, instrument=filters.instrument, section="outcomes"),
-        role,
+    frame = query(
+        "trends", council=filters.council, instrument=filters.instrument, section="outcomes"
     )
+    if role != "commissioner":  # the same wave-change rule as the reports and `outcomes trends`
+        from pipeline.disclosure.pages import publish_trends
+
+        frame = publish_trends(frame)
     view = View(title=f"Trends: {filters.council}")
     waves = sorted(int(w) for w in frame["wave"].unique()) if not frame.empty else []
     if len(waves) < 2:

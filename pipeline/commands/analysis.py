@@ -1,8 +1,9 @@
 """Analysis commands: ``outcomes compare``, ``outcomes trends`` and ``outcomes ingest benchmark``.
 
 Each command parses its options, calls one function of ``pipeline.analysis`` and renders the
-frame it gets back as a table, CSV or JSON. Output passes through ``pipeline.disclosure.protect``
-unless ``--unsuppressed`` is given, because whatever the command prints may be published.
+frame it gets back as a table, CSV or JSON. Output passes through ``pipeline.disclosure.pages``
+(the same publications as the dashboards' and reports') unless ``--unsuppressed`` is given,
+because whatever the command prints may be published.
 """
 
 from __future__ import annotations
@@ -94,12 +95,26 @@ def _council(con, text: str | None) -> str | None:  # noqa: ANN001
         return text
 
 
-def _publishable(frame: pd.DataFrame, unsuppressed: bool) -> pd.DataFrame:
-    from pipeline.disclosure import protect
+def _published_results(con, frame: pd.DataFrame, council: str, options: dict) -> pd.DataFrame:  # noqa: ANN001
+    """The council's results protected with every council's of the wave: its pooled benchmark
+    is the sum of the others, whose own figures are published too."""
+    from pipeline.analysis import results
+    from pipeline.disclosure.pages import publish_council_results
 
-    if unsuppressed:
-        return frame
-    return protect(frame, value_columns=("value", "lower", "upper", "difference"))
+    if options.get("weighted"):
+        # a weighted share has no count to recover; the benchmark goes where the unweighted
+        # publication withholds it
+        unweighted = _published_results(con, frame, council, {**options, "weighted": False})
+        withheld = unweighted["benchmark_value"].isna().to_numpy()
+        frame = frame.copy()
+        for column in ("benchmark_value", "benchmark_label", "p_value", "p_adjusted"):
+            frame[column] = frame[column].astype(object)
+            frame.loc[withheld, column] = None
+        return publish_council_results(frame, council)
+    everyone = results(con, council=None, **options)
+    peers = options.get("peers")
+    pools = {c: peers for c in everyone["council"].unique()} if peers else None
+    return publish_council_results(everyone, council, pools)
 
 
 def _emit(frame: pd.DataFrame, output: OutputFormat, columns: dict[str, str], title: str) -> None:
@@ -167,12 +182,18 @@ def compare(
             min_base=min_base,
             peers=[_council(con, p.strip()) for p in peers.split(",")] if peers else None,
         )
+        if not unsuppressed:
+            options = dict(wave=wave, instrument=instrument, section=section, weighted=weighted,
+                           confidence=confidence, benchmark=benchmark, min_base=min_base,
+                           peers=[_council(con, p.strip()) for p in peers.split(",")]
+                           if peers else None)  # fmt: skip
+            frame = _published_results(con, frame, council, options)
     except (NoDataError, ValueError) as error:
         fail(str(error))
     finally:
         con.close()
     title = f"{council}, {wave}: {instrument} {section}"
-    _emit(_publishable(frame, unsuppressed), output, COMPARE_COLUMNS, title)
+    _emit(frame, output, COMPARE_COLUMNS, title)
 
 
 def trends_command(
@@ -196,8 +217,10 @@ def trends_command(
         fail(str(error))
     finally:
         con.close()
+    from pipeline.disclosure.pages import publish_trends
+
     _emit(
-        _publishable(frame, unsuppressed),
+        frame if unsuppressed else publish_trends(frame),
         output,
         TREND_COLUMNS,
         f"{council}: {instrument} {section} over the waves",
@@ -383,7 +406,7 @@ def budgets_command(
 ) -> None:
     """The budget register: people and spend, bands, indicative vs agreed, reviews, linked results."""
     from pipeline.analysis import budget_summary
-    from pipeline.disclosure import protect
+    from pipeline.disclosure.pages import publish_budget_summary
 
     if table != "all" and table not in BUDGET_TABLES:
         fail(f"--table must be one of {', '.join(BUDGET_TABLES)} or all, not {table!r}")
@@ -402,15 +425,7 @@ def budgets_command(
     if summary["headline"]["people"].iloc[0] == 0:
         fail(f"no budget records for {council}; load its register with `outcomes ingest budgets`")
     if not unsuppressed:
-        money = ("share_people", "spend", "share_spend", "median_agreed", "mean_agreed")
-        for name in ("by_option", "by_reason", "distribution", "indicative_vs_agreed"):
-            summary[name] = protect(
-                summary[name],
-                count_columns=("people",),
-                base_column=None,
-                value_columns=money + ("median_indicative", "median_difference"),
-            )
-        summary["linked"] = protect(summary["linked"], group_columns=("question_code",))
+        summary = publish_budget_summary(summary)
     names = list(BUDGET_TABLES) if table == "all" else [table]
     if output is OutputFormat.json:
         records = {

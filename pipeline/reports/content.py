@@ -1,8 +1,9 @@
 """Gather everything one council's report shows, from the analysis API, through disclosure.
 
 This is the only module in ``pipeline/reports`` that asks for numbers. Every table it returns has
-been through :func:`pipeline.disclosure.protect` and :mod:`pipeline.reports.findings`, so the
-builders downstream only format and render.
+been through :mod:`pipeline.disclosure` (the results of every council of the wave at once, since
+all their reports are published together and a pooled benchmark is the sum of the others) and
+:mod:`pipeline.reports.findings`, so the builders downstream only format and render.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import duckdb
 import pandas as pd
 
 from pipeline import analysis
-from pipeline.disclosure import protect
+from pipeline.disclosure.pages import publish_results, publish_wave_changes
 from pipeline.instruments import Instrument, get_instrument
 from pipeline.reports.findings import describe_changes, describe_results
 
@@ -98,91 +99,58 @@ def sampled_comments(
     return quotes[["question_code", "question", "comment_text"]]
 
 
-def _protect_results(frame: pd.DataFrame) -> pd.DataFrame:
-    """Disclosure control on a results table: each question is its own group."""
-    if frame.empty:
-        return frame
-    return protect(frame, group_columns=("question_code",))
+PROCESS_DISTRIBUTION_COLUMNS = [
+    "council",
+    "question_code",
+    "domain",
+    "answer_label",
+    "answer_order",
+    "answer_group",
+    "n",
+    "count",
+    "value",
+]
 
 
-def _protect_changes(frame: pd.DataFrame) -> pd.DataFrame:
-    """A change needs both waves publishable: protect each wave's base, hide the row if either."""
-    if frame.empty:
-        return frame.assign(suppressed=pd.Series(dtype=bool))
-    now = protect(
-        frame,
-        count_columns=("count",),
-        base_column="n",
-        value_columns=("value",),
-        group_columns=("question_code",),
-    )
-    before = protect(
-        frame,
-        count_columns=("previous_count",),
-        base_column="previous_n",
-        value_columns=("previous_value",),
-        group_columns=("question_code",),
-    )
-    hidden = (
-        now["suppressed"].fillna(False).astype(bool).to_numpy()
-        | before["suppressed"].fillna(False).astype(bool).to_numpy()
-    )
-    data = frame.copy()
-    data["suppressed"] = hidden
-    data["suppression_reason"] = [
-        "base or count too small in one wave" if h else "" for h in hidden
-    ]
-    for column in ("count", "previous_count", "value", "previous_value", "difference"):
-        if column in data:
-            data[column] = data[column].astype("float64")
-            data.loc[hidden, column] = None
-    return data
-
-
-def _process_distribution(
-    con: duckdb.DuckDBPyConnection, council: str, wave: int, instrument: Instrument
+def _answer_spreads(
+    con: duckdb.DuckDBPyConnection, councils: list[str], wave: int, instrument: Instrument
 ) -> pd.DataFrame:
+    """Every council's answer spread of the ease5 process steps (valid answers only)."""
     frames = []
-    for question in instrument.section("process"):
-        if question.type != "coded" or question.scale is None or question.scale.name != "ease5":
-            continue
-        spread = analysis.distribution(
-            con, council=council, wave=wave, instrument=instrument.id, question_code=question.code
-        )
-        if spread.empty:
-            continue
-        spread = spread[~spread["is_missing"].fillna(False).astype(bool)].copy()
-        spread["question_code"] = question.code
-        spread["domain"] = question.domain
-        # the answers of one question add up to its base: secondary suppression within it, and
-        # no complement rule (the complement is itself rows of the same group)
-        frames.append(protect(spread, group_columns=("question_code",), complement=False))
+    for council in councils:
+        for question in instrument.section("process"):
+            if question.type != "coded" or question.scale is None:
+                continue
+            if question.scale.name != "ease5":
+                continue
+            spread = analysis.distribution(
+                con, council=council, wave=wave, instrument=instrument.id,
+                question_code=question.code,
+            )  # fmt: skip
+            if spread.empty:
+                continue
+            spread = spread[~spread["is_missing"].fillna(False).astype(bool)].copy()
+            spread["domain"] = question.domain
+            frames.append(spread)
     if not frames:
-        return pd.DataFrame(
-            columns=[
-                "question_code",
-                "domain",
-                "answer_label",
-                "answer_order",
-                "n",
-                "count",
-                "value",
-            ]
-        )
+        return pd.DataFrame(columns=PROCESS_DISTRIBUTION_COLUMNS)
     return pd.concat(frames, ignore_index=True)
 
 
 def prefetch_results(
     con: duckdb.DuckDBPyConnection, wave: int, instrument: str = "poet-holder"
 ) -> dict[str, pd.DataFrame]:
-    """Results of every council at once (one query per section), for building many reports:
-    the API computes every council's leave-one-out benchmark in the same pass anyway."""
-    return {
+    """Results of every council at once (one query per section), already protected together:
+    every council's report of the wave is published, so they are one publication."""
+    raw = {
         section: analysis.results(
             con, council=None, wave=wave, instrument=instrument, section=section
         )
         for section in ("outcomes", "process")
     }
+    councils = sorted(raw["process"]["council"].unique()) if len(raw["process"]) else []
+    spreads = _answer_spreads(con, councils, wave, get_instrument(instrument))
+    return publish_results(raw, answers={"process": spreads})
 
 
 def _section_results(
@@ -193,10 +161,14 @@ def _section_results(
     section: str,
     prefetched: dict[str, pd.DataFrame] | None,
 ) -> pd.DataFrame:
-    if prefetched is not None and section in prefetched:
-        frame = prefetched[section]
-        return frame[frame["council"] == council].reset_index(drop=True)
-    return analysis.results(con, council=council, wave=wave, instrument=instrument, section=section)
+    if prefetched is None or section not in prefetched:
+        prefetched = prefetch_results(con, wave, instrument)
+    frame = prefetched[section]
+    return frame[frame["council"] == council].reset_index(drop=True)
+
+
+def _council_rows(frame: pd.DataFrame, council: str) -> pd.DataFrame:
+    return frame[frame["council"] == council].reset_index(drop=True)
 
 
 def gather(
@@ -214,6 +186,8 @@ def gather(
     councils are built in one go.
     """
     definition = get_instrument(instrument)
+    if prefetched is None:
+        prefetched = prefetch_results(con, wave, instrument)
     outcomes = _section_results(con, council, wave, instrument, "outcomes", prefetched)
     process = _section_results(con, council, wave, instrument, "process", prefetched)
     previous = previous_wave_of(con, council, wave, instrument)
@@ -222,7 +196,7 @@ def gather(
         raw_changes = analysis.wave_changes(
             con, council=council, wave=wave, instrument=instrument, previous=previous
         )
-        changes = describe_changes(_protect_changes(raw_changes))
+        changes = describe_changes(publish_wave_changes(raw_changes))
     comments = (
         sampled_comments(con, council, wave, definition)
         if include_comments
@@ -234,9 +208,9 @@ def gather(
         instrument=definition,
         area_code=area_code_for(con, council),
         returns=returns_for(con, council, wave, instrument),
-        outcomes=describe_results(_protect_results(outcomes), definition),
-        process=describe_results(_protect_results(process), definition),
-        process_distribution=_process_distribution(con, council, wave, definition),
+        outcomes=describe_results(outcomes, definition),
+        process=describe_results(process, definition),
+        process_distribution=_council_rows(prefetched["process answers"], council),
         changes=changes,
         previous_wave=previous,
         comments=comments,

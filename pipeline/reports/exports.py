@@ -299,7 +299,8 @@ def tidy_open_data(
                 "Upper confidence limit 95%": None
                 if suppressed
                 else _maybe_number(row.get("upper")),
-                "Denominator": None if suppressed else _maybe_number(row.get("n")),
+                # the base stays unless disclosure control hid it, as in the workbook
+                "Denominator": _maybe_number(row.get("n")),
             }
         )
     frame = pd.DataFrame(rows, columns=OPEN_DATA_COLUMNS)

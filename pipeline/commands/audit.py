@@ -1,0 +1,184 @@
+"""``outcomes audit-disclosure``: publish everything a database would publish, then attack it.
+
+Builds every council's report files (open-data CSV and workbook) into a temporary folder, runs
+the command line's ``compare``, ``trends`` and ``budgets`` as the public would, renders the
+public dashboard's Budgets, Trends and Compare councils tables, and hands all of it to
+:mod:`pipeline.disclosure.audit`. Exits 1 when any hidden count can be pinned to a range
+narrower than the threshold.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import typer
+from rich.console import Console
+
+from pipeline.config import default_db_path
+
+console = Console()
+
+
+def report_outputs(db: Path, folder: Path, waves: list[int], instrument: str) -> None:
+    """Every council's report files of each wave, as ``outcomes report --all`` writes them."""
+    from pipeline.reports.builder import build_all_councils
+    from pipeline.store import read_only_connection
+
+    con = read_only_connection(db)
+    try:
+        for wave in waves:
+            build_all_councils(
+                con, wave, folder / str(wave), instrument=instrument,
+                formats=("csv", "xlsx"), progress=False, workers=1,
+            )  # fmt: skip
+    finally:
+        con.close()
+
+
+def cli_outputs(db: Path, councils: dict[int, list[str]], instrument: str) -> dict:
+    """The JSON the public commands print without ``--unsuppressed``."""
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    runner = CliRunner()
+
+    def run(*arguments: str) -> object:
+        result = runner.invoke(app, [*arguments, "--format", "json", "--db", str(db)])
+        if result.exit_code != 0:
+            return None
+        return json.loads(result.stdout)
+
+    compare, trends, budgets = [], [], {}
+    every = sorted({c for names in councils.values() for c in names})
+    for wave, names in councils.items():
+        for council in names:
+            for section in ("outcomes", "process"):
+                records = run("compare", "-c", council, "-w", str(wave), "-i", instrument,
+                              "-s", section)  # fmt: skip
+                if records:
+                    compare.append(pd.DataFrame(records))
+    for council in every:
+        records = run("trends", "-c", council, "-i", instrument)
+        if records:
+            trends.append(pd.DataFrame(records))
+        document = run("budgets", "-c", council, "-i", instrument)
+        if document:
+            budgets[council] = {name: pd.DataFrame(rows) for name, rows in document.items()}
+    return {"compare": compare, "trends": trends, "budgets": budgets}
+
+
+def dashboard_outputs(db: Path, councils: dict[int, list[str]], instrument: str) -> dict:
+    """The public dashboard's tables (what its CSV and Excel downloads hold)."""
+    os.environ["OUTCOMES_DB"] = str(db)
+    from dashboards.state import Filters
+    from dashboards.views import budgets, compare, outcomes, trends
+
+    labels = outcomes.domain_choices(instrument)
+    latest = max(councils) if councils else None
+    every = sorted({c for names in councils.values() for c in names})
+    found: dict = {"budgets": {}, "compare": [], "trends": []}
+    for council in every:
+        filters = Filters(council=council, wave=latest, instrument=instrument)
+        view = budgets.build(filters, "public")
+        tables = {t.key.removeprefix("budgets_"): t.frame for t in view.tables}
+        tables.update({c.key.removeprefix("budgets_"): c.table for c in view.charts})
+        if tables:
+            found["budgets"][council] = tables
+        chart = trends.build(filters, "public").chart("trends").table.copy()
+        chart["council"] = council
+        codes = {domain: code for code, domain in labels.items()}
+        chart["question_code"] = chart["domain"].map(codes)
+        found["trends"].append(chart)
+    for wave, names in councils.items():
+        if len(names) < 2:
+            continue
+        filters = Filters(council=names[0], wave=wave, instrument=instrument)
+        for code, domain in labels.items():
+            table = compare.build(filters, "public", code, domain, None).chart("funnel").table
+            found["compare"].append(table.assign(wave=wave, question_code=code))
+    return found
+
+
+def gather_evidence(
+    db: Path,
+    folder: Path,
+    *,
+    waves: list[int] | None = None,
+    instrument: str = "poet-holder",
+    dashboard: bool = True,
+):
+    """Publish every public output of ``db`` into ``folder`` and read it all back."""
+    from pipeline import analysis
+    from pipeline.disclosure import audit as auditor
+
+    con = analysis.open_database(db)
+    try:
+        loaded = analysis.available(con)
+    finally:
+        con.close()
+    loaded = loaded[loaded["instrument"] == instrument]
+    if waves:
+        loaded = loaded[loaded["wave"].isin(waves)]
+    councils = {
+        int(w): sorted(part["council"].astype(str).unique()) for w, part in loaded.groupby("wave")
+    }
+    evidence = auditor.Evidence()
+    report_outputs(db, folder, list(councils), instrument)
+    auditor.report_evidence(evidence, folder, instrument)
+    printed = cli_outputs(db, councils, instrument)
+    if printed["compare"]:
+        auditor.cli_results_evidence(evidence, pd.concat(printed["compare"], ignore_index=True))
+    for frame in printed["trends"]:
+        auditor.trends_evidence(evidence, frame, "cli trends")
+    for council, summary in printed["budgets"].items():
+        auditor.budget_evidence(evidence, council, summary, "cli")
+    if dashboard:
+        shown = dashboard_outputs(db, councils, instrument)
+        for council, summary in shown["budgets"].items():
+            auditor.budget_evidence(evidence, council, summary, "dashboard")
+        for frame in shown["trends"]:
+            auditor.trends_evidence(evidence, frame, "dashboard trends")
+        for frame in shown["compare"]:
+            auditor.comparison_evidence(evidence, frame, "dashboard compare")
+    return evidence
+
+
+def audit_disclosure(
+    db: Path | None = typer.Option(
+        None, "--db", help="The DuckDB file (default: data/outcomes.duckdb, or $OUTCOMES_DB)."
+    ),
+    wave: list[int] = typer.Option(None, "--wave", "-w", help="Only these waves (default: all)."),
+    instrument: str = typer.Option("poet-holder", "--instrument", "-i", help="Instrument id."),
+    dashboard: bool = typer.Option(
+        True, "--dashboard/--no-dashboard", help="Also audit the public dashboard's tables."
+    ),
+    keep: Path | None = typer.Option(
+        None, "--keep", help="Write the published files here instead of a temporary folder."
+    ),
+) -> None:
+    """Try to recover every hidden count from everything published; exit 1 if any is."""
+    from pipeline.disclosure.audit import audit, describe
+
+    path = Path(db) if db else default_db_path()
+    if not path.exists():
+        console.print(f"[bold red]error:[/] no database at {path}", highlight=False)
+        raise typer.Exit(code=1)
+    with tempfile.TemporaryDirectory(prefix="audit-") as scratch:
+        folder = keep or Path(scratch)
+        evidence = gather_evidence(
+            path, folder, waves=wave or None, instrument=instrument, dashboard=dashboard
+        )
+        result = audit(evidence)
+    for line in describe(result):
+        console.print(line, highlight=False, soft_wrap=True)
+    if not result.passed:
+        raise typer.Exit(code=1)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("audit-disclosure")(audit_disclosure)

@@ -1,0 +1,71 @@
+"""publish() on small hand-made publications: the cross-table rules the old per-table
+protect() missed."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from pipeline.disclosure import Publication, Relation, Table, publish
+from pipeline.disclosure.pages import publish_council_comparison, publish_results
+
+
+def test_a_band_under_a_headline_total_gets_a_partner_and_loses_its_share() -> None:
+    bands = pd.DataFrame({"band": ["a", "b", "c"], "people": [2, 50, 40]})
+    bands["share_people"] = bands["people"] / 92 * 100
+    headline = pd.DataFrame({"people": [92]})
+    publication = Publication(
+        {
+            "bands": Table(
+                bands,
+                counts=("people",),
+                base=None,
+                shares={"share_people": ("people", ("headline", 0, "people"))},
+            ),
+            "headline": Table(headline, counts=("people",), base=None),
+        },  # fmt: skip
+        [Relation([("bands", i, "people") for i in bands.index], total=("headline", 0, "people"))],
+    )
+    shown = publish(publication).frame("bands")
+    assert shown["people"].isna().tolist() == [True, False, True]  # the smallest other band
+    assert shown["share_people"].isna().tolist() == [True, False, True]
+    assert shown["suppression_reason"].tolist() == ["count under 5", "", "secondary suppression"]
+
+
+def results(council: str, n: int, count: int, others: tuple[int, int]) -> dict:
+    return {
+        "council": council, "question_code": "q", "measure": "better", "n": n, "count": count,
+        "value": count / n * 100, "lower": 0.0, "upper": 100.0, "benchmark_kind": "pooled",
+        "benchmark_n": others[0], "benchmark_count": others[1],
+        "benchmark_value": others[1] / others[0] * 100, "benchmark_label": "pooled",
+        "p_value": 0.5, "p_adjusted": 0.5, "comparison_note": "p=0.5",
+    }  # fmt: skip
+
+
+def test_a_pooled_benchmark_holding_a_hidden_count_is_withheld_but_own_figures_stay() -> None:
+    frame = pd.DataFrame(
+        [
+            results("A", 50, 20, (80, 33)),
+            results("B", 40, 30, (90, 23)),
+            results("C", 40, 3, (90, 50)),
+        ]  # fmt: skip
+    )
+    shown = publish_results({"outcomes": frame})["outcomes"].set_index("council")
+    assert pd.isna(shown.at["C", "count"]) and pd.isna(shown.at["C", "p_value"])
+    for council in ("A", "B"):  # their benchmarks hold C's 3
+        assert shown.at[council, "count"] == frame.set_index("council").at[council, "count"]
+        assert pd.isna(shown.at[council, "benchmark_count"])
+        assert pd.isna(shown.at[council, "benchmark_value"])
+        assert pd.isna(shown.at[council, "p_value"])
+        assert not shown.at[council, "suppressed"]
+    assert shown.at["C", "benchmark_count"] == 50  # C's own pool holds no hidden count
+
+
+def test_the_overall_share_is_withheld_when_a_council_is_hidden_and_rounded_otherwise() -> None:
+    frame = pd.DataFrame({"council": ["A", "B", "C"], "n": [50, 60, 40], "count": [20, 30, 3]})
+    frame["value"] = frame["count"] / frame["n"] * 100
+    frame["overall"] = frame["count"].sum() / frame["n"].sum() * 100
+    frame["lower_95"] = 1.0
+    shown = publish_council_comparison(frame)
+    assert shown["overall"].isna().all() and shown["lower_95"].isna().all()
+    visible = publish_council_comparison(frame.iloc[:2].assign(overall=100 / 3))
+    assert visible["overall"].tolist() == [33.3, 33.3]
