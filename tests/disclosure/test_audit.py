@@ -139,3 +139,32 @@ def test_audit_disclosure_exits_1_when_a_count_is_recovered(tmp_path, monkeypatc
     result = CliRunner().invoke(app, ["audit-disclosure", "--db", str(case)])
     assert result.exit_code == 1
     assert "RECOVERED" in result.stdout
+
+
+def test_the_installed_command_audits_from_any_folder(tmp_path) -> None:
+    """`outcomes audit-disclosure` as a council runs it: the console script, outside the clone.
+
+    Tests run from the repository, where `dashboards` imports from the working folder; the
+    installed command must find it too (it once failed with "No module named 'dashboards'").
+    """
+    import os
+    import subprocess
+    import sys
+
+    (tmp_path / "db").mkdir()
+    case = build_case(tmp_path / "db", 1)
+    command = Path(sys.executable).parent / "outcomes"
+    env = {**os.environ, "COLUMNS": "200"}
+    env.pop("PYTHONPATH", None)
+    finished = subprocess.run(
+        [str(command), "audit-disclosure", "--db", str(case)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+    assert "ModuleNotFoundError" not in finished.stderr, finished.stderr[-2000:]
+    assert finished.returncode == 0, finished.stdout[-2000:] + finished.stderr[-2000:]
+    assert " 0 recovered" in finished.stdout
