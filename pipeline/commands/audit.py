@@ -10,6 +10,7 @@ narrower than the threshold.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import tempfile
 from pathlib import Path
@@ -138,7 +139,12 @@ def gather_evidence(
     for council, summary in printed["budgets"].items():
         auditor.budget_evidence(evidence, council, summary, "cli")
     if dashboard:
-        shown = dashboard_outputs(db, councils, instrument)
+        # The views' caches warn "No runtime found" on every call outside a Streamlit server.
+        logging.disable(logging.WARNING)
+        try:
+            shown = dashboard_outputs(db, councils, instrument)
+        finally:
+            logging.disable(logging.NOTSET)
         for council, summary in shown["budgets"].items():
             auditor.budget_evidence(evidence, council, summary, "dashboard")
         for frame in shown["trends"]:
