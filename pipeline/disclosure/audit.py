@@ -22,7 +22,6 @@ that range. A hidden cell is *recovered* when its range is narrower than the thr
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -32,9 +31,14 @@ import pandas as pd
 
 from pipeline.config import THRESHOLDS
 from pipeline.disclosure.publication import Cell, Publication, Relation, Table, system
-
-POOLED_LABEL = re.compile(r"(\d+) (?:other|peer) councils pooled: ([\d.]+)% of ([\d,]+)")
-RESULT_KEY = ["wave", "council", "question_code"]
+from pipeline.disclosure.published_files import (
+    POOLED_LABEL,
+    RESULT_KEY,
+    decimals_tolerance,
+    numeric_columns,
+    read_open_data,
+    read_workbook,
+)
 
 
 @dataclass
@@ -80,110 +84,6 @@ class AuditResult:
             f"range {width} ({narrowest.label}: {narrowest.low:g} to {narrowest.high:g}); "
             f"{len(self.recovered)} recovered (threshold {self.threshold})"
         )
-
-
-# --- reading published outputs --------------------------------------------------------------
-
-
-def _decimals_tolerance(value: float) -> float:
-    """Half the last digit shown: 7.7 -> 0.05, 7 -> 0.5; a full float (an unrounded share in a
-    download) -> 1e-6, kept above the solver's own tolerance."""
-    for digits in range(0, 6):
-        if abs(round(value, digits) - value) < 1e-9:
-            return 0.5 * 10.0**-digits
-    return 1e-6
-
-
-def _question_of(indicator: str) -> str:
-    parts = str(indicator).split(":")
-    return parts[1] if len(parts) >= 2 else str(indicator)
-
-
-def read_open_data(path: Path) -> pd.DataFrame:
-    """A report's open-data CSV as ``wave, council, question_code, n, count, value,
-    benchmark_value, benchmark_n, pool_size`` (blank = hidden)."""
-    data = pd.read_csv(path, encoding="utf-8-sig", dtype={"Area": str})
-    rows = []
-    for _, row in data.iterrows():
-        label = POOLED_LABEL.search(str(row.get("Benchmark") or ""))
-        rows.append(
-            {
-                "wave": int(row["Period"]),
-                "council": str(row["Area"]),
-                "question_code": _question_of(row["Indicator ID"]),
-                "measure": str(row["Indicator ID"]).split(":")[-1],
-                "n": row.get("Denominator"),
-                "count": row.get("Count"),
-                "value": row.get("Value"),
-                "benchmark_value": float(label.group(2)) if label else np.nan,
-                "benchmark_n": float(label.group(3).replace(",", "")) if label else np.nan,
-                "benchmark_count": np.nan,
-                "pool_size": int(label.group(1)) if label else np.nan,
-            }
-        )
-    return _numeric(pd.DataFrame(rows))
-
-
-def read_workbook(path: Path, council: str, wave: int, instrument: str) -> dict[str, pd.DataFrame]:
-    """The results sheets (by topic) and the process answers of a report's workbook."""
-    from pipeline.instruments import get_instrument
-
-    definition = get_instrument(instrument)
-    by_domain = {q.domain: q for q in definition.questions}
-    sheets = pd.read_excel(path, sheet_name=None, engine="openpyxl")
-    out: dict[str, pd.DataFrame] = {}
-    results = []
-    for name in ("Outcomes", "Process"):
-        sheet = sheets.get(name)
-        if sheet is None:
-            continue
-        for _, row in sheet.iterrows():
-            question = by_domain.get(str(row["Topic"]))
-            if question is None:
-                continue
-            results.append(
-                {
-                    "wave": wave,
-                    "council": council,
-                    "question_code": question.code,
-                    "n": row.get("People who answered"),
-                    "count": row.get("Count"),
-                    "value": row.get("Percent"),
-                }
-            )
-    out["results"] = _numeric(pd.DataFrame(results, columns=[*RESULT_KEY, "n", "count", "value"]))
-    answers = sheets.get("Process answers")
-    rows = []
-    if answers is not None and len(answers):
-        for _, row in answers.iterrows():
-            question = by_domain.get(str(row["Step"]))
-            if question is None or question.scale is None:
-                continue
-            for code in question.scale.valid_codes:
-                label = question.scale.label_of(code)
-                if label not in answers.columns:
-                    continue
-                rows.append(
-                    {
-                        "wave": wave,
-                        "council": council,
-                        "question_code": question.code,
-                        "answer_code": code,
-                        "n": row.get("People who answered"),
-                        "count": np.nan,  # the workbook gives percentages only
-                        "value": row.get(label),
-                    }
-                )
-    columns = [*RESULT_KEY, "answer_code", "n", "count", "value"]
-    out["answers"] = _numeric(pd.DataFrame(rows, columns=columns))
-    return out
-
-
-def _numeric(frame: pd.DataFrame) -> pd.DataFrame:
-    for column in frame.columns:
-        if column not in ("council", "question_code", "answer_code", "label", "table", "measure"):
-            frame[column] = pd.to_numeric(frame[column], errors="coerce")
-    return frame.reset_index(drop=True)
 
 
 # --- building the reader's system -----------------------------------------------------------
@@ -356,7 +256,7 @@ def cli_results_evidence(evidence: Evidence, records: pd.DataFrame, name: str = 
     ]
     keep = [*RESULT_KEY, "n", "count", "value", "benchmark_value", "benchmark_n"]
     keep += ["benchmark_count", "pool_size", "p_value", "p_adjusted"]
-    frame = _numeric(frame[[c for c in keep if c in frame]].copy())
+    frame = numeric_columns(frame[[c for c in keep if c in frame]].copy())
     table, relations = results_evidence(name, frame)
     evidence.add(name, table, RESULT_KEY, name)
     evidence.relations += relations
@@ -424,7 +324,7 @@ def comparison_evidence(evidence: Evidence, frame: pd.DataFrame, source: str) ->
         return
     frame = frame.copy()
     key = f"{source}:{frame['wave'].iloc[0]}:{frame['question_code'].iloc[0]}"
-    frame = _numeric(frame[[c for c in (*RESULT_KEY, "n", "count", "value", "overall")
+    frame = numeric_columns(frame[[c for c in (*RESULT_KEY, "n", "count", "value", "overall")
                             if c in frame]])  # fmt: skip
     table = Table(
         frame,
@@ -441,7 +341,7 @@ def trends_evidence(evidence: Evidence, frame: pd.DataFrame, source: str) -> Non
         return
     council = str(frame["council"].iloc[0])
     keep = [c for c in (*RESULT_KEY, "n", "count", "value") if c in frame]
-    table = Table(_numeric(frame[keep].copy()), counts=("count", "n"), base="n",
+    table = Table(numeric_columns(frame[keep].copy()), counts=("count", "n"), base="n",
                   shares={"value": ("count", "n")})  # fmt: skip
     evidence.add(f"{source}:{council}", table, RESULT_KEY, source)
 
@@ -466,7 +366,7 @@ def audit(evidence: Evidence, threshold: int = THRESHOLDS.suppress_count_below) 
     # one unknown per figure: audit the first place each hidden figure appears
     equal = {r.parts[0]: r.total for r in evidence.same_figures()}
     unique = [cell for cell in hidden if cell not in equal]
-    equations = system(publication, with_shares=True, tolerance=_decimals_tolerance)
+    equations = system(publication, with_shares=True, tolerance=decimals_tolerance)
     ranges = equations.ranges(unique) if unique else {}
     cells = []
     for cell in unique:
