@@ -26,12 +26,13 @@ SUPPRESSED_FOOTNOTE = (
 )
 NOTE_COLUMN = "Note"
 METHODS_ANCHOR = "how-we-worked-this-out"
-INTERVALS_SENTENCE = (
+INTERVALS_TEXT = (
     "“Low” and “High” give the range the true share very probably lies in (a 95% interval; it "
     "is wider when fewer people answered), and a verdict says better or worse only when that "
     "whole range lies above or below the figure it is compared with, otherwise similar or no "
-    f"change. [How we worked this out](#{METHODS_ANCHOR})"
+    "change."
 )
+INTERVALS_SENTENCE = f"{INTERVALS_TEXT} [How we worked this out](#{METHODS_ANCHOR})"
 METHODS_TEXT = (
     "**Shares.** Each share is the number of people giving an answer divided by the number who "
     "answered that question (don't know and not applicable are left out), to one decimal "
@@ -303,6 +304,30 @@ NATURE = {
 }
 
 
+def benchmark_nature(kind: object) -> str:
+    """What kind of figure a benchmark is, in words ("a published floor, not an exact rate")."""
+    return NATURE.get(str(kind), "a published figure")
+
+
+def easy_read_benchmark(frame: pd.DataFrame) -> str | None:
+    """The easy-read line about what results are compared with; None when nothing is."""
+    if frame.empty or "benchmark_source" not in frame:
+        return None
+    rows = frame.dropna(subset=["benchmark_source"])
+    if rows.empty:
+        return None
+    years = sorted({int(y) for y in rows["benchmark_year"].dropna()})
+    surveys = rows["benchmark_source"].nunique()
+    survey = "a national survey" if surveys == 1 else "national surveys"
+    when = f" from {years[-1]}" if len(years) == 1 else f" from {years[0]} and {years[-1]}"
+    sentence = f"We compared these results with {survey}{when}."
+    kinds = set(rows.get("benchmark_kind", pd.Series(dtype=str)).dropna().astype(str))
+    if kinds & {"over", "at_least"}:
+        they = "It" if surveys == 1 else "They"
+        sentence += f" {they} said “at least” a number, not the exact number."
+    return sentence
+
+
 def benchmark_sentence(frame: pd.DataFrame) -> str | None:
     """One sentence naming each benchmark's source, year and nature; None when there is none."""
     if frame.empty or "benchmark_source" not in frame:
@@ -315,7 +340,7 @@ def benchmark_sentence(frame: pd.DataFrame) -> str | None:
         kinds = [str(k) for k in group.get("benchmark_kind", pd.Series(dtype=str)).dropna()]
         kind = max(set(kinds), key=kinds.count) if kinds else "exact"
         example = benchmark_text(group.iloc[0])
-        nature = NATURE.get(kind, "a published figure")
+        nature = benchmark_nature(kind)
         year_text = f"{int(year)}" if pd.notna(year) else "year not given"
         if example and kind in ("over", "at_least"):
             nature = nature.replace("floor,", f"floor such as “{example}”,")

@@ -149,3 +149,22 @@ def test_benchmark_sentence_names_source_year_and_floor() -> None:
     assert "an exact figure" in benchmark_sentence(exact)
     assert benchmark_sentence(_results().assign(benchmark_source=None)) is None
     assert f"(#{METHODS_ANCHOR})" in INTERVALS_SENTENCE
+
+
+def test_results_page_says_where_the_benchmark_comes_from(demo_reports) -> None:
+    import html
+
+    page = html.unescape(demo_reports["html"].read_text(encoding="utf-8"))
+    sentence = next(line for line in page.splitlines() if "National figures come from" in line)
+    assert "(2014;" in sentence or "(2013;" in sentence
+    assert "published floor" in sentence and "not an exact rate" in sentence
+    assert '<a href="#methods">How we worked this out</a>' in page
+    assert "figure type:" not in page and "at_least" not in page
+
+
+def test_easy_read_names_the_national_survey_and_its_year(demo_reports) -> None:
+    import html
+
+    page = html.unescape(demo_reports["easy_read"].read_text(encoding="utf-8"))
+    assert "We compared these results with national surveys from 2013 and 2014." in page
+    assert "other places" not in page
