@@ -168,3 +168,19 @@ def test_easy_read_names_the_national_survey_and_its_year(demo_reports) -> None:
     page = html.unescape(demo_reports["easy_read"].read_text(encoding="utf-8"))
     assert "We compared these results with national surveys from 2013 and 2014." in page
     assert "other places" not in page
+
+
+def test_public_downloads_have_blank_cells_not_none(tmp_path) -> None:
+    import io
+
+    from pipeline.reports.exports import to_csv_bytes, to_excel_bytes
+
+    table = plain_table(_results())
+    text = to_csv_bytes(table).decode("utf-8-sig")
+    assert not any(bad in text for bad in ("None", "nan", "<NA>"))
+    assert "[c]" in text and "question_code" not in text
+    workbook = pd.read_excel(
+        io.BytesIO(to_excel_bytes({"Results": table})), sheet_name=None, engine="openpyxl"
+    )
+    sheet = next(frame for frame in workbook.values() if "Question" in frame.columns)
+    assert sheet["Share (%)"].iloc[0] == 55.0
