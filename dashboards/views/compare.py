@@ -7,7 +7,7 @@ from dashboards.plain import make_public
 from dashboards.render import Chart, View
 from dashboards.state import Filters, peer_group
 from pipeline.reports import charts
-from pipeline.reports.plain_tables import INTERVALS_SENTENCE
+from pipeline.reports.plain_tables import FUNNEL_SENTENCE
 
 COMPARE_COLUMNS = [
     "rank",
@@ -62,7 +62,7 @@ def build(
         f"Each council is compared with {group} together in wave {filters.wave} (“All "
         "councils”): an exact figure worked out from these councils' own returns, not a "
         "national survey.",
-        INTERVALS_SENTENCE,
+        FUNNEL_SENTENCE,
     ]
     return make_public(
         view,

@@ -33,6 +33,13 @@ INTERVALS_TEXT = (
     "change."
 )
 INTERVALS_SENTENCE = f"{INTERVALS_TEXT} [How we worked this out](#{METHODS_ANCHOR})"
+# Compare councils judges a council by the funnel's limits, not by its own interval.
+FUNNEL_SENTENCE = (
+    "“Low” and “High” give the range a council's true share very probably lies in; its verdict "
+    "is better or worse only when its share lies outside the funnel's 95% limits around the "
+    "all-councils figure (limits that are wider for councils where fewer people answered), "
+    f"otherwise similar. [How we worked this out](#{METHODS_ANCHOR})"
+)
 METHODS_TEXT = (
     "**Shares.** Each share is the number of people giving an answer divided by the number who "
     "answered that question (don't know and not applicable are left out), to one decimal "
@@ -43,7 +50,9 @@ METHODS_TEXT = (
     "result is worse only when its whole interval lies below the floor, and better only when it "
     "lies above it. Against an exact figure with a known base we use a two-proportion test, "
     "adjusted because many questions are tested at once. Between waves, a change counts only "
-    "when the same kind of test says it is unlikely to be chance.\n\n"
+    "when the same kind of test says it is unlikely to be chance. Comparing councils, a "
+    "council is better or worse when its share lies outside the 95% funnel limits around the "
+    "figure for all the councils together.\n\n"
     "**Hidden numbers.** Small counts, and shares of very few people, are hidden and marked "
     f"{SUPPRESSED_TEXT}; so are other cells from which a hidden one could be worked out."
 )
