@@ -25,6 +25,7 @@ SUPPRESSED_FOOTNOTE = (
     "someone."
 )
 NOTE_COLUMN = "Note"
+NOT_ESTIMATED = "Not worked out: too few people, or too little difference between them."
 METHODS_ANCHOR = "how-we-worked-this-out"
 INTERVALS_TEXT = (
     "“Low” and “High” give the range the true share very probably lies in (a 95% interval; it "
@@ -245,6 +246,10 @@ def plain_table(
             table[heading] = pd.array([round_half_away(v) for v in values], dtype="Float64")
         elif column in MONEY_COLUMNS:
             table[heading] = pd.array([round_half_away(v, 0) for v in values], dtype="Float64")
+        elif column == "plain":  # the model's own failure notes are for analysts
+            table[heading] = [
+                NOT_ESTIMATED if str(v).startswith("Not estimated") else _word(v) for v in values
+            ]
         elif pd.api.types.is_bool_dtype(values):
             table[heading] = ["Yes" if v else "No" for v in values]
         elif pd.api.types.is_numeric_dtype(values):

@@ -8,6 +8,7 @@ import pandas as pd
 from pipeline.reports.plain_tables import (
     INTERVALS_SENTENCE,
     METHODS_ANCHOR,
+    NOT_ESTIMATED,
     NOTE_COLUMN,
     benchmark_sentence,
     display_text,
@@ -60,7 +61,7 @@ def test_numbers_are_rounded_as_the_text_shows_them_and_blanks_are_blank() -> No
     assert table.loc[0, "Share (%)"] == 55.0  # 54.9645 -> 55.0, half away from zero
     assert table.loc[0, "Low (%)"] == 49.5
     assert table["Share (%)"].isna().tolist() == [False, True]
-    assert table["National figure"].tolist() == ["at least 67%", "over 70%"]
+    assert table["National figure"].tolist() == ["at least 66.7%", "over 70%"]
     # A hidden row says nothing about how it compares.
     assert table["Compared with national figure"].tolist() == ["Worse", ""]
     assert table[NOTE_COLUMN].tolist() == ["", "[c]"]
@@ -115,6 +116,20 @@ def test_odds_ratio_intervals_are_ratios_not_percentages() -> None:
         "1.50",
         "165",
     ]
+
+
+def test_a_model_that_was_not_fitted_is_said_plainly() -> None:
+    frame = pd.DataFrame(
+        {
+            "term_label": ["Found planning easy"],
+            "odds_ratio": [np.nan],
+            "plain": [
+                "Not estimated: not fitted: the model did not converge (often perfect separation)"
+            ],
+        }
+    )
+    shown = display_text(plain_table(frame))
+    assert shown.iloc[0].tolist() == ["Found planning easy", "", NOT_ESTIMATED]
 
 
 def test_money_and_years_and_budget_codes() -> None:
