@@ -141,5 +141,11 @@ def build(filters: Filters, role: str, instrument: str | None = None) -> View:
         view,
         role,
         instrument=instrument,
-        headings={f"{instrument}_domains": {"value": "Share saying better (%)"}},
+        headings={
+            f"{instrument}_domains": {"value": "Share saying better (%)"},
+            f"{instrument}_changes": {
+                "previous_value": "Earlier share saying better (%)",
+                "value": "Share saying better now (%)",
+            },
+        },
     )
