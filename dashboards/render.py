@@ -42,6 +42,9 @@ class View:
     tables: list[Table] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     metrics: dict[str, str] = field(default_factory=dict)
+    # Plain sentences under the headline: where the benchmark comes from, what intervals and
+    # verdicts mean. A view with any also gets the "How we worked this out" section.
+    explanations: list[str] = field(default_factory=list)
 
     def chart(self, key: str) -> Chart:
         return next(c for c in self.charts if c.key == key)
@@ -113,13 +116,30 @@ def chart_downloads(figure: go.Figure, title: str, key: str) -> None:
     )
 
 
+def _shown(frame: pd.DataFrame) -> pd.DataFrame:
+    """A public (plain) table as text, exactly as written; an analysis frame as it is."""
+    if not frame.attrs.get("plain"):
+        return frame
+    from pipeline.reports.plain_tables import display_text
+
+    return display_text(frame)
+
+
+def _footnote(frame: pd.DataFrame) -> None:
+    from pipeline.reports.plain_tables import NOTE_COLUMN, SUPPRESSED_FOOTNOTE
+
+    if frame.attrs.get("plain") and NOTE_COLUMN in frame:
+        st.caption(SUPPRESSED_FOOTNOTE)
+
+
 def show_table(table: Table, *, heading_level: int = 3) -> None:
     """A heading, the table and its downloads."""
     st.markdown(f"{'#' * heading_level} {table.title}")
     if table.frame.empty:
         st.info("Nothing to show for this selection.")
         return
-    st.dataframe(table.frame, hide_index=True, width="stretch", key=f"df_{table.key}")
+    st.dataframe(_shown(table.frame), hide_index=True, width="stretch", key=f"df_{table.key}")
+    _footnote(table.frame)
     table_downloads(table.frame, table.title, table.key)
 
 
@@ -137,7 +157,8 @@ def show_chart(chart: Chart, *, heading_level: int = 3) -> None:
     )
     st.caption(f"Chart description: {chart.alt}")
     with st.expander(f"Data table: {chart.title}", expanded=True):
-        st.dataframe(chart.table, hide_index=True, width="stretch", key=f"data_{chart.key}")
+        st.dataframe(_shown(chart.table), hide_index=True, width="stretch", key=f"data_{chart.key}")
+        _footnote(chart.table)
     table_downloads(chart.table, chart.title, f"{chart.key}_data")
     chart_downloads(chart.figure, chart.title, chart.key)
 
@@ -155,7 +176,19 @@ def show_view(view: View) -> None:
     for note in view.notes:
         st.info(note)
     show_metrics(view.metrics)
+    for sentence in view.explanations:
+        st.markdown(sentence)
     for chart in view.charts:
         show_chart(chart)
     for table in view.tables:
         show_table(table)
+    if view.explanations:
+        show_methods()
+
+
+def show_methods() -> None:
+    """The "How we worked this out" section the explanations link to."""
+    from pipeline.reports.plain_tables import METHODS_ANCHOR, METHODS_TEXT
+
+    st.subheader("How we worked this out", anchor=METHODS_ANCHOR)
+    st.markdown(METHODS_TEXT)

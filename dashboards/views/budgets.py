@@ -5,9 +5,11 @@ from __future__ import annotations
 import pandas as pd
 
 from dashboards.data import query
+from dashboards.plain import make_public
 from dashboards.render import Chart, Table, View
 from dashboards.state import Filters
 from pipeline.reports import charts
+from pipeline.reports.plain_tables import INTERVALS_SENTENCE
 
 _TITLES = {
     "by_option": "People and spend by management option",
@@ -98,4 +100,9 @@ def build(filters: Filters, role: str) -> View:
             summary.get("linked", pd.DataFrame()),
         )
     )
-    return view
+    view.explanations = [
+        "These figures come from the council's own budget register; there is no national "
+        "figure to compare them with.",
+        INTERVALS_SENTENCE,
+    ]
+    return make_public(view, role, instrument=filters.instrument)

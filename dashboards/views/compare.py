@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dashboards.data import query
+from dashboards.plain import make_public
 from dashboards.render import Chart, View
 from dashboards.state import Filters, peer_group
 from pipeline.reports import charts
+from pipeline.reports.plain_tables import FUNNEL_SENTENCE
 
 COMPARE_COLUMNS = [
     "rank",
@@ -56,4 +58,15 @@ def build(
             table=frame.sort_values("rank")[[c for c in COMPARE_COLUMNS if c in frame.columns]],
         )
     )
-    return view
+    view.explanations = [
+        f"Each council is compared with {group} together in wave {filters.wave} (“All "
+        "councils”): an exact figure worked out from these councils' own returns, not a "
+        "national survey.",
+        FUNNEL_SENTENCE,
+    ]
+    return make_public(
+        view,
+        role,
+        instrument=filters.instrument,
+        headings={"funnel": {"value": "Share saying better (%)", "count": "Number saying better"}},
+    )

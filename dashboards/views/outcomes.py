@@ -5,9 +5,11 @@ from __future__ import annotations
 import pandas as pd
 
 from dashboards.data import publish, query
+from dashboards.plain import make_public
 from dashboards.render import Chart, View
 from dashboards.state import SUBGROUP_LABELS, Filters
 from pipeline.reports import charts
+from pipeline.reports.plain_tables import INTERVALS_SENTENCE
 
 DISTRIBUTION_COLUMNS = [
     "subgroup_value",
@@ -67,4 +69,20 @@ def build(filters: Filters, role: str, question_code: str) -> View:
             table=frame[[c for c in DISTRIBUTION_COLUMNS if c in frame.columns]],
         )
     )
-    return view
+    view.explanations = [
+        "This page shows every answer people gave; it is not compared with a national figure.",
+        INTERVALS_SENTENCE,
+    ]
+    return make_public(
+        view,
+        role,
+        instrument=filters.instrument,
+        subgroup=filters.subgroup,
+        headings={
+            "distribution": {
+                "subgroup_value": split if filters.subgroup else "Group",
+                "count": "Number giving this answer",
+                "value": "Share giving this answer (%)",
+            }
+        },
+    )

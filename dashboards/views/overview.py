@@ -5,9 +5,11 @@ from __future__ import annotations
 import pandas as pd
 
 from dashboards.data import publish, query
+from dashboards.plain import make_public
 from dashboards.render import Chart, Table, View
 from dashboards.state import INSTRUMENT_LABELS, Filters
 from pipeline.reports import charts
+from pipeline.reports.plain_tables import INTERVALS_SENTENCE, benchmark_sentence
 
 RESULT_COLUMNS = [
     "domain",
@@ -131,4 +133,19 @@ def build(filters: Filters, role: str, instrument: str | None = None) -> View:
             frame=_pick(largest_changes(filters, role, instrument), CHANGE_COLUMNS),
         )
     )
-    return view
+    view.explanations = [
+        benchmark_sentence(results) or "No national figure is available for these questions.",
+        INTERVALS_SENTENCE,
+    ]
+    return make_public(
+        view,
+        role,
+        instrument=instrument,
+        headings={
+            f"{instrument}_domains": {"value": "Share saying better (%)"},
+            f"{instrument}_changes": {
+                "previous_value": "Earlier share saying better (%)",
+                "value": "Share saying better now (%)",
+            },
+        },
+    )

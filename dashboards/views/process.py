@@ -5,9 +5,11 @@ from __future__ import annotations
 import pandas as pd
 
 from dashboards.data import publish, query
+from dashboards.plain import make_public
 from dashboards.render import Chart, View
 from dashboards.state import Filters
 from pipeline.reports import charts
+from pipeline.reports.plain_tables import INTERVALS_SENTENCE, benchmark_sentence
 
 PROCESS_COLUMNS = [
     "domain",
@@ -90,4 +92,20 @@ def build(filters: Filters, role: str, outcome: str, outcome_label: str) -> View
             table=odds[[c for c in DRIVER_COLUMNS if c in odds.columns]],
         )
     )
-    return view
+    view.explanations = [
+        benchmark_sentence(steps)
+        or "There is no national figure for these steps, so they are not compared with one.",
+        INTERVALS_SENTENCE,
+    ]
+    return make_public(
+        view,
+        role,
+        instrument=filters.instrument,
+        headings={
+            "process_steps": {
+                "domain": "Step",
+                "count": "Number finding it easy",
+                "value": "Share finding it easy (%)",
+            }
+        },
+    )

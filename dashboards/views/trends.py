@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dashboards.data import query
+from dashboards.plain import make_public
 from dashboards.render import Chart, Table, View
 from dashboards.state import Filters
 from pipeline.reports import charts
+from pipeline.reports.plain_tables import INTERVALS_SENTENCE
 
 TREND_COLUMNS = [
     "domain",
@@ -52,4 +54,15 @@ def build(filters: Filters, role: str) -> View:
         view.tables.append(
             Table("trend_verdicts", f"Verdicts for wave {waves[-1]}", latest[columns])
         )
-    return view
+    view.explanations = [
+        "Each wave is compared with the council's own previous wave, not with a national figure.",
+        INTERVALS_SENTENCE,
+    ]
+    return make_public(
+        view,
+        role,
+        instrument=filters.instrument,
+        headings={
+            key: {"value": "Share saying better (%)"} for key in ("trends", "trend_verdicts")
+        },
+    )

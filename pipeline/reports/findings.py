@@ -63,7 +63,8 @@ def benchmark_text(row: pd.Series) -> str:
     if value is None:
         return ""
     kind = str(row.get("benchmark_kind") or "exact")
-    digits = 0 if float(value).is_integer() or kind in ("over", "at_least", "approx") else 1
+    # A floor is never rounded up: "at least 66.7%" must not become "at least 67%".
+    digits = 0 if float(value).is_integer() or kind == "approx" else 1
     figure = percent_text(value, digits)
     prefix = {"over": "over ", "at_least": "at least ", "approx": "about "}.get(kind, "")
     return prefix + figure

@@ -20,6 +20,12 @@ from pipeline.reports import svg
 from pipeline.reports.charts import alt_text
 from pipeline.reports.content import ReportContent
 from pipeline.reports.findings import SUPPRESSED_TEXT, lower_first, percent_text, round_half_away
+from pipeline.reports.plain_tables import (
+    INTERVALS_TEXT,
+    benchmark_nature,
+    benchmark_sentence,
+    easy_read_benchmark,
+)
 from pipeline.reports.tables import publication_tables
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -153,7 +159,16 @@ def report_context(content: ReportContent, *, downloads: dict[str, str] | None =
         else None,
         "comments": content.comments.to_dict("records"),
         "comments_group_below": THRESHOLDS.comments_group_below,
-        "sources": content.benchmark_sources.to_dict("records"),
+        "sources": [
+            {**source, "nature": benchmark_nature(source.get("benchmark_kind"))}
+            for source in content.benchmark_sources.to_dict("records")
+        ],
+        "benchmark_sentence": benchmark_sentence(
+            pd.concat(
+                [f for f in (content.outcomes, content.process) if len(f)] or [pd.DataFrame()]
+            )
+        ),
+        "intervals_text": INTERVALS_TEXT,
         "thresholds": THRESHOLDS,
         "answered_range": content.answered_range,
         "downloads": downloads or {},
@@ -172,11 +187,11 @@ def render_report_html(content: ReportContent, *, downloads: dict[str, str] | No
 
 
 EASY_READ_COMPARISON = {
-    "better": "This is better than in other places.",
-    "higher": "This is better than in other places.",
-    "similar": "This is about the same as in other places.",
-    "worse": "This is not as good as in other places.",
-    "lower": "This is not as good as in other places.",
+    "better": "This is better than the national survey.",
+    "higher": "This is better than the national survey.",
+    "similar": "This is about the same as the national survey.",
+    "worse": "This is not as good as the national survey.",
+    "lower": "This is not as good as the national survey.",
 }
 
 
@@ -236,6 +251,7 @@ def render_easy_read_html(content: ReportContent) -> str:
             council=content.council,
             wave=content.wave,
             findings=easy_read_findings(content),
+            compared_with=easy_read_benchmark(content.outcomes),
             css=stylesheet("easy_read.css"),
         )
     )

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from pipeline.reports.findings import round_half_away
 from tests.dashboards.conftest import APP
 
 COUNCIL, WAVE = "Brightwater", 2024
@@ -298,12 +299,53 @@ def test_public_view_hides_commissioner_pages_and_protects_numbers(
     raw["subgroup_value"] = raw["subgroup_value"].fillna("Not stated").astype(str)
     published = protect(raw, group_columns=("subgroup_value",), complement=False)
     shown = frame(at, "Getting and keeping a paid job: the full answer scale")
-    assert shown["suppressed"].astype(bool).sum() == published["suppressed"].astype(bool).sum() > 0
-    merged = shown.merge(
-        published, on=["subgroup_value", "answer_code"], suffixes=("_shown", "_published")
-    )
-    assert len(merged) == len(published)
-    for column in ("count", "value", "lower", "upper"):
-        same_numbers(merged[f"{column}_shown"], merged[f"{column}_published"])
+    share = "Share giving this answer (%)"
+    hidden = shown[share].eq("[c]")
+    assert hidden.sum() == published["suppressed"].astype(bool).sum() > 0
+    assert len(shown) == len(published)
+    # Every published share is shown rounded to one decimal place, in the same order.
+    visible = published.loc[~published["suppressed"].astype(bool).to_numpy(), "value"]
+    assert shown.loc[~hidden.to_numpy(), share].tolist() == [
+        "" if pd.isna(v) else f"{round_half_away(v):.1f}" for v in visible
+    ]
     # Something the commissioners see is really hidden from the public.
-    assert merged["value_shown"].isna().sum() > raw["value"].isna().sum()
+    assert hidden.sum() > raw["value"].isna().sum()
+    assert any("[c] = hidden" in c.value for c in at.caption)
+
+
+PUBLIC_PAGES = {
+    "1_Overview.py": "National figures come from the",
+    "2_Outcomes.py": "not compared with a national figure",
+    "3_Trends.py": "compared with the council's own previous wave",
+    "4_Process.py": "no national figure for these steps",
+    "5_Budgets.py": "council's own budget register",
+    "6_Carers.py": "National figures come from the Third National Personal Budget Survey 2014",
+    "7_Compare_councils.py": "an exact figure worked out from these councils' own returns",
+}
+BAD_CELLS = {"None", "none", "nan", "NaN", "<NA>", "NaT"}
+
+
+@pytest.mark.parametrize("page", sorted(PUBLIC_PAGES))
+def test_public_pages_are_plain(dashboard_db, monkeypatch, page) -> None:
+    query = {**QUERY, "by": "management_option"}
+    at = open_page(dashboard_db, monkeypatch, page, signed_in=False, query=query)
+    tables = [node.value for node in _walk(at.main) if node.type == "dataframe"]
+    assert tables
+    for table in tables:
+        assert not [c for c in table.columns if "_" in str(c)], list(table.columns)
+        cells = {str(v) for v in table.astype(object).to_numpy().ravel()}
+        assert not cells & BAD_CELLS, cells & BAD_CELLS
+        assert not table.isna().to_numpy().any()
+    texts = [str(m.value) for m in at.markdown]
+    assert any(PUBLIC_PAGES[page] in t for t in texts), texts
+    assert any("[How we worked this out](#how-we-worked-this-out)" in t for t in texts)
+    assert any(s.value == "How we worked this out" for s in at.subheader)
+
+
+def test_overview_benchmark_sentence_says_year_and_floor(dashboard_db, monkeypatch) -> None:
+    at = open_page(dashboard_db, monkeypatch, signed_in=False)
+    sentence = next(m.value for m in at.markdown if "National figures come from" in m.value)
+    assert "Second national POET survey 2013 (2013;" in sentence
+    assert "published floor" in sentence and "not an exact rate" in sentence
+    shown = frame(at, "Share better in each outcome domain (unweighted)")
+    assert "National figure" in shown and "question_code" not in shown
