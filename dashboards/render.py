@@ -22,6 +22,7 @@ class Table:
     key: str
     title: str
     frame: pd.DataFrame
+    protected: pd.DataFrame | None = None  # the protected figures a plain public frame shows
 
 
 @dataclass
@@ -31,6 +32,7 @@ class Chart:
     figure: go.Figure
     alt: str
     table: pd.DataFrame
+    protected: pd.DataFrame | None = None  # the protected figures a plain public table shows
 
 
 @dataclass

@@ -73,6 +73,17 @@ def cli_outputs(db: Path, councils: dict[int, list[str]], instrument: str) -> di
     return {"compare": compare, "trends": trends, "budgets": budgets}
 
 
+def _shown(item) -> pd.DataFrame:  # noqa: ANN001 - a dashboards.render Table or Chart
+    """The protected figures behind a public table or chart (kept by dashboards/plain.py).
+
+    A public table is made plain from them by renaming, labelling, rounding and dropping
+    columns, so it shows nothing they do not: figures that give nothing away mean its plain
+    table gives nothing away.
+    """
+    shown = item.frame if hasattr(item, "frame") else item.table
+    return item.protected if item.protected is not None else shown
+
+
 def dashboard_outputs(db: Path, councils: dict[int, list[str]], instrument: str) -> dict:
     """The public dashboard's tables (what its CSV and Excel downloads hold)."""
     os.environ["OUTCOMES_DB"] = str(db)
@@ -86,11 +97,11 @@ def dashboard_outputs(db: Path, councils: dict[int, list[str]], instrument: str)
     for council in every:
         filters = Filters(council=council, wave=latest, instrument=instrument)
         view = budgets.build(filters, "public")
-        tables = {t.key.removeprefix("budgets_"): t.frame for t in view.tables}
-        tables.update({c.key.removeprefix("budgets_"): c.table for c in view.charts})
+        tables = {t.key.removeprefix("budgets_"): _shown(t) for t in view.tables}
+        tables.update({c.key.removeprefix("budgets_"): _shown(c) for c in view.charts})
         if tables:
             found["budgets"][council] = tables
-        chart = trends.build(filters, "public").chart("trends").table.copy()
+        chart = _shown(trends.build(filters, "public").chart("trends")).copy()
         chart["council"] = council
         codes = {domain: code for code, domain in labels.items()}
         chart["question_code"] = chart["domain"].map(codes)
@@ -100,7 +111,7 @@ def dashboard_outputs(db: Path, councils: dict[int, list[str]], instrument: str)
             continue
         filters = Filters(council=names[0], wave=wave, instrument=instrument)
         for code, domain in labels.items():
-            table = compare.build(filters, "public", code, domain, None).chart("funnel").table
+            table = _shown(compare.build(filters, "public", code, domain, None).chart("funnel"))
             found["compare"].append(table.assign(wave=wave, question_code=code))
     return found
 
