@@ -142,11 +142,11 @@ def _layout(
             "text": title,
             "x": 0,
             "xanchor": "left",
-            "xref": "paper",
+            "xref": "container",  # from the left edge: long row labels must not push it off
+            "pad": {"l": 10, "t": 12},
             "y": 1,
             "yref": "container",
             "yanchor": "top",
-            "pad": {"t": 12},
             "font": {"size": title_size, "color": ink},
         },
         font={"family": FONT_FAMILY, "size": base_size, "color": ink},
@@ -159,6 +159,7 @@ def _layout(
             "yref": "container",
             "y": 1 - (title_size + 24) / height,
             "yanchor": "top",
+            "xref": "container",
             "x": 0,
             "xanchor": "left",
             "font": {"color": ink, "size": base_size},
@@ -509,6 +510,7 @@ def trend_chart(
                 go.Scatter(
                     x=list(periods) + list(periods[::-1]),
                     y=list(high) + list(low[::-1]),
+                    mode="lines",  # plotly adds markers to short lines, dotting the band's edge
                     fill="toself",
                     fillcolor=_transparent(colour, 0.15),
                     line={"width": 0},
@@ -710,7 +712,11 @@ def forest_plot(
     ticks = log_ticks([*data["_low"].dropna(), *data["_high"].dropna(), *data["_or"]])
     # Plotly's own log ticks print 0.2 and 0.5 as a bare "2" and "5", so name every tick
     fig.update_xaxes(
-        type="log", tickmode="array", tickvals=ticks, ticktext=[f"{t:g}" for t in ticks]
+        type="log",
+        tickmode="array",
+        tickvals=ticks,
+        ticktext=[f"{t:g}" for t in ticks],
+        range=[math.log10(ticks[0]), math.log10(ticks[-1])],  # log axes take log10 bounds
     )
     fig.update_yaxes(categoryorder="array", categoryarray=data[label].astype(str).tolist())
     return _layout(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 import pytest
 
@@ -78,6 +80,7 @@ def test_forest_plot_log_axis_names_its_ticks() -> None:
     assert axis.type == "log"
     assert list(axis.tickvals) == [0.2, 0.5, 1, 2, 5]
     assert list(axis.ticktext) == ["0.2", "0.5", "1", "2", "5"]
+    assert list(axis.range) == pytest.approx([math.log10(0.2), math.log10(5)])  # ends on ticks
 
 
 def test_log_ticks_always_include_one() -> None:
@@ -140,6 +143,7 @@ def test_a_few_trends_share_one_plot_with_the_legend_under_the_title() -> None:
     layout = figure.layout
     assert [t.name for t in figure.data if t.showlegend is not False] == ["Domain 0", "Domain 1"]
     assert layout.title.yref == layout.legend.yref == "container"
+    assert layout.title.xref == "container"  # long row labels cannot push it off the right
     assert layout.title.yanchor == layout.legend.yanchor == "top"
     assert layout.legend.y < layout.title.y  # the legend starts below the title's top
     title_bottom = 1 - (layout.title.pad.t + layout.title.font.size) / layout.height
