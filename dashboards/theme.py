@@ -56,6 +56,11 @@ a:focus-visible, button:focus-visible, [role="tab"]:focus-visible, input:focus-v
 }
 /* A filter a page cannot use is disabled with its reason beneath; Streamlit fades a disabled
    widget's text below WCAG AA contrast, so keep it readable (the greyed box still says off). */
+/* Captions (a chart's text description among them) are drawn in a faded grey of about 3.7:1;
+   a solid dark grey keeps them quieter than body text and still over 4.5:1. */
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] * {
+  color: #3d3d3d !important; opacity: 1 !important;
+}
 .stElementContainer:has(input:disabled) p, .stElementContainer:has(input:disabled) span,
 .stElementContainer:has(input:disabled) label, .stElementContainer:has(input:disabled) input {
   color: #3d3d3d !important; -webkit-text-fill-color: #3d3d3d !important; opacity: 1 !important;

@@ -153,7 +153,13 @@ def _layout(
         paper_bgcolor=BACKGROUND,
         plot_bgcolor=BACKGROUND,
         height=height,
-        margin={"l": 10, "r": 20, "t": round(110 * scale), "b": 90 if source else 60},
+        # the right margin leaves room for half of the last tick label ("100%")
+        margin={
+            "l": 10,
+            "r": round(30 * scale),
+            "t": round(110 * scale),
+            "b": 90 if source else 60,
+        },
         legend={
             "orientation": "h",
             "yref": "container",
@@ -382,8 +388,17 @@ def distribution_chart(
                 name=name,
                 marker={
                     "color": fill,
-                    "line": {"color": "#000000", "width": 0.5},
-                    "pattern": {"shape": patterns[position % len(patterns)]}
+                    "line": {"color": "#000000", "width": 1.5 if high_contrast else 0.5},
+                    # overlay: the pattern is drawn over the solid fill (plotly's default leaves
+                    # the fill out, so a white segment vanished); sparse, so labels stay legible
+                    "pattern": {
+                        "shape": patterns[position % len(patterns)],
+                        "fillmode": "overlay",
+                        "fgcolor": text_colour_on(fill),
+                        "fgopacity": 0.5,
+                        "size": 12,
+                        "solidity": 0.15,
+                    }
                     if high_contrast
                     else {},
                 },

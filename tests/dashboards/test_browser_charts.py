@@ -37,10 +37,16 @@ BARS = """() => {
 TEXT_FILLS = """() => Array.from(document.querySelectorAll('.js-plotly-plot text'))
   .filter(t => t.textContent.trim() && !t.closest('.bars'))
   .map(t => getComputedStyle(t).fill)"""
+# The colour of the chart's text description (a caption under the chart).
+CAPTION_COLOURS = """() => Array.from(document.querySelectorAll(
+  '[data-testid="stCaptionContainer"] p')).map(p => getComputedStyle(p).color)"""
 
 
-def _hex(rgb: str) -> str:
-    red, green, blue = (int(part) for part in rgb[rgb.index("(") + 1 : -1].split(",")[:3])
+def _hex(css_colour: str) -> str:
+    """``rgb(...)`` or ``rgba(...)`` as ``#rrggbb``, a translucent colour blended onto white."""
+    parts = [float(part) for part in css_colour[css_colour.index("(") + 1 : -1].split(",")]
+    alpha = parts[3] if len(parts) == 4 else 1.0
+    red, green, blue = (round(alpha * c + (1 - alpha) * 255) for c in parts[:3])
     return f"#{red:02x}{green:02x}{blue:02x}"
 
 
@@ -68,6 +74,9 @@ def test_chart_text_has_aa_contrast(page, server, mode) -> None:  # noqa: F811
     fills = {_hex(fill) for fill in page.evaluate(TEXT_FILLS)}
     assert fills
     assert all(contrast_ratio(fill, "#ffffff") >= 4.5 for fill in fills), fills
+    captions = {_hex(colour) for colour in page.evaluate(CAPTION_COLOURS)}
+    assert captions
+    assert all(contrast_ratio(colour, "#ffffff") >= 4.5 for colour in captions), captions
 
 
 SIZES = """() => ({
