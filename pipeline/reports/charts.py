@@ -431,7 +431,17 @@ def distribution_chart(
                 showlegend=False,
             )
         )
-    fig.update_layout(barmode="stack")
+    figure = _layout(
+        fig,
+        title=title,
+        source=source,
+        high_contrast=high_contrast,
+        height=max(280, 44 * len(categories) + 190),
+        x_title="",
+        large_text=large_text,
+    )
+    # plotly lists stacked traces last-first; the legend reads in the bars' left-to-right order
+    figure.update_layout(barmode="stack", legend_traceorder="normal")
     fig.update_xaxes(range=[0, 100], ticksuffix="%")
     fig.update_yaxes(
         categoryorder="array",
@@ -443,15 +453,8 @@ def distribution_chart(
     x_title = "Percent of people who answered"
     if any(text.endswith("[c]") for text in tick_text):
         x_title += " ([c]: an answer too few people gave is left out)"
-    return _layout(
-        fig,
-        title=title,
-        source=source,
-        high_contrast=high_contrast,
-        height=max(280, 44 * len(categories) + 190),
-        x_title=x_title,
-        large_text=large_text,
-    )
+    fig.update_xaxes(title_text=x_title)
+    return figure
 
 
 def _diverging(count: int, high_contrast: bool) -> list[str]:

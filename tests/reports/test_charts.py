@@ -64,6 +64,7 @@ def test_a_complete_distribution_has_no_marks() -> None:
     frame = _distribution({"Everyone": [10.0, 20.0, 30.0, 25.0, 15.0]})
     figure = charts.distribution_chart(frame, title="t", category="subgroup_value")
     assert list(figure.layout.yaxis.ticktext) == ["Everyone"]
+    assert figure.layout.legend.traceorder == "normal"  # the legend reads as the bars do
     assert "[c]" not in figure.layout.xaxis.title.text
 
 
