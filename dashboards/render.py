@@ -156,6 +156,9 @@ def show_chart(chart: Chart, *, heading_level: int = 3) -> None:
         width="stretch",
         key=f"chart_{chart.key}",
         config={"displaylogo": False},
+        # Streamlit's own chart theme would repaint the text grey (about 3.7:1 on white) and
+        # undo the high-contrast option; the figure already carries its accessible colours.
+        theme=None,
     )
     st.caption(f"Chart description: {chart.alt}")
     with st.expander(f"Data table: {chart.title}", expanded=True):

@@ -3,7 +3,8 @@
 Streamlit's theme is fixed when the server starts, so the per-viewer options are CSS layered on
 top. The default theme (``.streamlit/config.toml``) already meets WCAG AA contrast; the
 high-contrast option moves to black on white with thick focus rings, and the larger-text option
-scales the whole page so charts, tables and widgets grow together.
+scales the whole page so tables, widgets, headings and headline numbers grow together (charts
+are drawn with larger fonts by ``pipeline.reports.charts``).
 """
 
 from __future__ import annotations
@@ -31,9 +32,18 @@ button, [data-baseweb="select"] > div, input, textarea {
 _LARGE_TEXT_CSS = """
 <style>
 html { font-size: 125% !important; }
-.stApp p, .stApp li, .stApp label, .stApp span, .stApp td, .stApp th,
+/* Body text a step larger again. Spans inside headings and headline numbers are left out:
+   forcing them to body size is what made titles and metrics smaller than without the option. */
+.stApp p, .stApp li, .stApp label, .stApp td, .stApp th,
+.stApp span:not(h1 *, h2 *, h3 *, h4 *, [data-testid="stMetricValue"] *),
 [data-testid="stCaptionContainer"], [data-testid="stMarkdownContainer"] {
   font-size: 1.2rem !important; line-height: 1.5 !important;
+}
+.stApp h1, .stApp h1 * { font-size: 3rem !important; line-height: 1.2 !important; }
+.stApp h2, .stApp h2 * { font-size: 2.25rem !important; line-height: 1.25 !important; }
+.stApp h3, .stApp h3 * { font-size: 1.75rem !important; line-height: 1.3 !important; }
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] * {
+  font-size: 2.5rem !important; line-height: 1.2 !important;
 }
 </style>
 """
@@ -46,6 +56,11 @@ a:focus-visible, button:focus-visible, [role="tab"]:focus-visible, input:focus-v
 }
 /* A filter a page cannot use is disabled with its reason beneath; Streamlit fades a disabled
    widget's text below WCAG AA contrast, so keep it readable (the greyed box still says off). */
+/* Captions (a chart's text description among them) are drawn in a faded grey of about 3.7:1;
+   a solid dark grey keeps them quieter than body text and still over 4.5:1. */
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] * {
+  color: #3d3d3d !important; opacity: 1 !important;
+}
 .stElementContainer:has(input:disabled) p, .stElementContainer:has(input:disabled) span,
 .stElementContainer:has(input:disabled) label, .stElementContainer:has(input:disabled) input {
   color: #3d3d3d !important; -webkit-text-fill-color: #3d3d3d !important; opacity: 1 !important;

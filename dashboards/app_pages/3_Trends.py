@@ -4,9 +4,12 @@ import streamlit as st
 
 from dashboards.context import page_context
 from dashboards.render import show_view
-from dashboards.views import trends
+from dashboards.state import page_select
+from dashboards.views import outcomes, trends
 
 filters, role = page_context()
-view = trends.build(filters, role)
-st.title(view.title)
+st.title(f"Trends: {filters.council}")
+domains = list(outcomes.domain_choices(filters.instrument).values())
+domain = page_select("Outcome domain", [trends.ALL_DOMAINS, *domains], param="trend_domain")
+view = trends.build(filters, role, domain)
 show_view(view)

@@ -84,6 +84,7 @@ def build(filters: Filters, role: str) -> View:
                     value="people",
                     value_title="People",
                     high_contrast=filters.high_contrast,
+                    large_text=filters.large_text,
                 ),
                 alt=charts.alt_text("bar", frame, title=title, category=label, value="people"),
                 table=frame,

@@ -52,7 +52,11 @@ def build(
             key="funnel",
             title=title,
             figure=charts.funnel_plot(
-                frame, title=title, highlight=filters.council, high_contrast=filters.high_contrast
+                frame,
+                title=title,
+                highlight=filters.council,
+                high_contrast=filters.high_contrast,
+                large_text=filters.large_text,
             ),
             alt=charts.alt_text("funnel", frame, title=title),
             table=frame.sort_values("rank")[[c for c in COMPARE_COLUMNS if c in frame.columns]],

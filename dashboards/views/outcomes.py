@@ -63,7 +63,11 @@ def build(filters: Filters, role: str, question_code: str) -> View:
             key="distribution",
             title=title,
             figure=charts.distribution_chart(
-                frame, title=title, category="subgroup_value", high_contrast=filters.high_contrast
+                frame,
+                title=title,
+                category="subgroup_value",
+                high_contrast=filters.high_contrast,
+                large_text=filters.large_text,
             ),
             alt=charts.alt_text("distribution", frame, title=title, category="subgroup_value"),
             table=frame[[c for c in DISTRIBUTION_COLUMNS if c in frame.columns]],

@@ -120,7 +120,11 @@ def build(filters: Filters, role: str, instrument: str | None = None) -> View:
             key=f"{instrument}_domains",
             title=title,
             figure=charts.dot_interval_chart(
-                results, title=title, high_contrast=filters.high_contrast, x_title="% better"
+                results,
+                title=title,
+                high_contrast=filters.high_contrast,
+                large_text=filters.large_text,
+                x_title="% better",
             ),
             alt=charts.alt_text("dot_interval", results, title=title),
             table=table,

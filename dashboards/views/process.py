@@ -75,7 +75,11 @@ def build(filters: Filters, role: str, outcome: str, outcome_label: str) -> View
             key="process_steps",
             title=title,
             figure=charts.dot_interval_chart(
-                steps, title=title, high_contrast=filters.high_contrast, x_title="% easy / positive"
+                steps,
+                title=title,
+                high_contrast=filters.high_contrast,
+                large_text=filters.large_text,
+                x_title="% easy / positive",
             ),
             alt=charts.alt_text("dot_interval", steps, title=title),
             table=steps[[c for c in PROCESS_COLUMNS if c in steps.columns]],
@@ -87,7 +91,12 @@ def build(filters: Filters, role: str, outcome: str, outcome_label: str) -> View
         Chart(
             key="drivers",
             title=title,
-            figure=charts.forest_plot(odds, title=title, high_contrast=filters.high_contrast),
+            figure=charts.forest_plot(
+                odds,
+                title=title,
+                high_contrast=filters.high_contrast,
+                large_text=filters.large_text,
+            ),
             alt=charts.alt_text("forest", odds, title=title),
             table=odds[[c for c in DRIVER_COLUMNS if c in odds.columns]],
         )

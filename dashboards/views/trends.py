@@ -23,7 +23,11 @@ TREND_COLUMNS = [
 ]
 
 
-def build(filters: Filters, role: str) -> View:
+ALL_DOMAINS = "All domains"
+
+
+def build(filters: Filters, role: str, domain: str = ALL_DOMAINS) -> View:
+    """The trends of every domain (as small multiples), or of the one ``domain`` chosen."""
     frame = query(
         "trends", council=filters.council, instrument=filters.instrument, section="outcomes"
     )
@@ -35,13 +39,22 @@ def build(filters: Filters, role: str) -> View:
     waves = sorted(int(w) for w in frame["wave"].unique()) if not frame.empty else []
     if len(waves) < 2:
         view.notes.append("Only one wave is loaded for this council, so there is no trend yet.")
-    title = "Share better in each domain, by wave"
+    if domain != ALL_DOMAINS and not frame.empty:
+        frame = frame[frame["domain"] == domain]
+        title = f"Share better in {domain}, by wave"
+    else:
+        title = "Share better in each domain, by wave"
     shown = frame.dropna(subset=["value"])
     view.charts.append(
         Chart(
             key="trends",
             title=title,
-            figure=charts.trend_chart(shown, title=title, high_contrast=filters.high_contrast),
+            figure=charts.trend_chart(
+                shown,
+                title=title,
+                high_contrast=filters.high_contrast,
+                large_text=filters.large_text,
+            ),
             alt=charts.alt_text("trend", shown, title=title),
             table=frame[[c for c in TREND_COLUMNS if c in frame.columns]],
         )

@@ -82,6 +82,39 @@ def verdict_style(verdict: object) -> VerdictStyle:
     return VerdictStyle(str(verdict) if key else style.label, style.symbol, style.colour)
 
 
+# Chart colours. Every piece of chart text is INK (or HIGH_CONTRAST_INK) on BACKGROUND, well over
+# the 4.5:1 WCAG AA minimum; tests/reports/test_charts.py checks the ratios.
+BACKGROUND = "#ffffff"
+INK = "#0b0c0c"
+HIGH_CONTRAST_INK = "#000000"
+GRID = "#d9d9d9"
+HIGH_CONTRAST_GRID = "#595959"
+# "Larger text" scales every font in a chart by this much, like the page's own text.
+LARGE_TEXT_SCALE = 1.3
+
+
+def relative_luminance(hex_colour: str) -> float:
+    """WCAG 2.2 relative luminance of a ``#rrggbb`` colour."""
+    channels = []
+    for start in (1, 3, 5):
+        value = int(hex_colour[start : start + 2], 16) / 255
+        channels.append(value / 12.92 if value <= 0.04045 else ((value + 0.055) / 1.055) ** 2.4)
+    red, green, blue = channels
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+
+
+def contrast_ratio(first: str, second: str) -> float:
+    """WCAG contrast ratio between two ``#rrggbb`` colours (1 to 21)."""
+    light, dark = sorted((relative_luminance(first), relative_luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def text_colour_on(fill: str) -> str:
+    """Black or white, whichever reads better on ``fill`` (for labels inside bars)."""
+    black, white = HIGH_CONTRAST_INK, "#ffffff"
+    return black if contrast_ratio(black, fill) >= contrast_ratio(white, fill) else white
+
+
 def _layout(
     fig: go.Figure,
     *,
@@ -91,31 +124,78 @@ def _layout(
     height: int,
     x_title: str = "",
     y_title: str = "",
+    large_text: bool = False,
 ) -> go.Figure:
-    """Common layout: title, source line under the plot, readable fonts, white background."""
-    ink = "#000000" if high_contrast else "#0b0c0c"
-    grid = "#595959" if high_contrast else "#d9d9d9"
+    """Common layout: title, source line under the plot, readable fonts, white background.
+
+    The title sits at the very top and the legend below it, so a legend that wraps onto more
+    rows grows into the margin above the plot, never over the title.
+    """
+    ink = HIGH_CONTRAST_INK if high_contrast else INK
+    grid = HIGH_CONTRAST_GRID if high_contrast else GRID
+    scale = LARGE_TEXT_SCALE if large_text else 1.0
+    base_size = round((14 if high_contrast else 13) * scale)
+    title_size = round(18 * scale)
+    height = round(height * (scale if large_text else 1.0))
     fig.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 18, "color": ink}},
-        font={"family": FONT_FAMILY, "size": 14 if high_contrast else 13, "color": ink},
-        paper_bgcolor="#ffffff",
-        plot_bgcolor="#ffffff",
+        title={
+            "text": title,
+            "x": 0,
+            "xanchor": "left",
+            "xref": "container",  # from the left edge: long row labels must not push it off
+            "pad": {"l": 10, "t": 12},
+            "y": 1,
+            "yref": "container",
+            "yanchor": "top",
+            "font": {"size": title_size, "color": ink},
+        },
+        font={"family": FONT_FAMILY, "size": base_size, "color": ink},
+        paper_bgcolor=BACKGROUND,
+        plot_bgcolor=BACKGROUND,
         height=height,
-        margin={"l": 10, "r": 20, "t": 100, "b": 90 if source else 60},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0, "xanchor": "left"},
-        hoverlabel={"font_family": FONT_FAMILY},
+        # the right margin leaves room for half of the last tick label ("100%")
+        margin={
+            "l": 10,
+            "r": round(30 * scale),
+            "t": round(110 * scale),
+            "b": 90 if source else 60,
+        },
+        legend={
+            "orientation": "h",
+            "yref": "container",
+            "y": 1 - (title_size + 24) / height,
+            "yanchor": "top",
+            "xref": "container",
+            "x": 0,
+            "xanchor": "left",
+            "font": {"color": ink, "size": base_size},
+        },
+        hoverlabel={"font_family": FONT_FAMILY, "font_size": base_size},
     )
+    axis_text = {"color": ink, "size": base_size}
     fig.update_xaxes(
         title_text=x_title,
+        title_font=axis_text,
+        tickfont=axis_text,
         gridcolor=grid,
         zerolinecolor=grid,
         linecolor=ink,
+        tickcolor=ink,
         automargin=True,
         gridwidth=1.5 if high_contrast else 1,
     )
     fig.update_yaxes(
-        title_text=y_title, gridcolor=grid, zerolinecolor=grid, linecolor=ink, automargin=True
+        title_text=y_title,
+        title_font=axis_text,
+        tickfont=axis_text,
+        gridcolor=grid,
+        zerolinecolor=grid,
+        linecolor=ink,
+        tickcolor=ink,
+        automargin=True,
     )
+    # Subplot titles and other annotations (the source line, the funnel's "Overall" label)
+    fig.update_annotations(font={"color": ink, "size": base_size})
     if source:
         fig.add_annotation(
             text=source,
@@ -127,7 +207,7 @@ def _layout(
             xanchor="left",
             yanchor="top",
             showarrow=False,
-            font={"size": 11, "color": ink},
+            font={"size": round(11 * scale), "color": ink},
             align="left",
         )
     return fig
@@ -161,6 +241,7 @@ def dot_interval_chart(
     verdict: str = "comparison",
     source: str | None = None,
     high_contrast: bool = False,
+    large_text: bool = False,
     x_title: str = "Percent",
 ) -> go.Figure:
     """Shares with 95% intervals, one row per domain sorted by value, benchmark as a tick.
@@ -256,6 +337,7 @@ def dot_interval_chart(
         high_contrast=high_contrast,
         height=max(320, 36 * len(order) + 170),
         x_title=x_title,
+        large_text=large_text,
     )
 
 
@@ -269,17 +351,21 @@ def distribution_chart(
     value: str = "value",
     source: str | None = None,
     high_contrast: bool = False,
+    large_text: bool = False,
 ) -> go.Figure:
     """Stacked 100% bars: how answers spread over the scale, one bar per ``category``.
 
     Missing answer codes (``is_missing`` true) are left out, as they are from the base. Bars are
-    labelled with their percentages so the colours are not needed to read them.
+    labelled with their percentages so the colours are not needed to read them. A suppressed
+    answer (no value) is left out of its bar and named after it with "[c]", as the text
+    alternative names it "not shown".
     """
     data = frame.copy()
     if "is_missing" in data:
         data = data[~data["is_missing"].fillna(False).astype(bool)]
     if category not in data:
         data[category] = title
+    data["_value"] = data[value].map(_number)
     answers = (
         data.sort_values(order)[answer].astype(str).drop_duplicates().tolist()
         if order in data
@@ -289,8 +375,11 @@ def distribution_chart(
     patterns = ["", "/", ".", "x", "\\", "-", "+", "|"]
     fig = go.Figure()
     for position, name in enumerate(answers):
-        part = data[data[answer].astype(str) == name]
-        values = part[value].map(_number)
+        # Only the answers with a value: plotly.js restarts a stack at a blank, so one suppressed
+        # segment would hide every segment drawn before it in the same bar.
+        part = data[(data[answer].astype(str) == name) & data["_value"].notna()]
+        values = part["_value"].tolist()
+        fill = palette[position]
         fig.add_trace(
             go.Bar(
                 x=values,
@@ -298,30 +387,74 @@ def distribution_chart(
                 orientation="h",
                 name=name,
                 marker={
-                    "color": palette[position],
-                    "line": {"color": "#000000", "width": 0.5},
-                    "pattern": {"shape": patterns[position % len(patterns)]}
+                    "color": fill,
+                    "line": {"color": "#000000", "width": 1.5 if high_contrast else 0.5},
+                    # overlay: the pattern is drawn over the solid fill (plotly's default leaves
+                    # the fill out, so a white segment vanished); sparse, so labels stay legible
+                    "pattern": {
+                        "shape": patterns[position % len(patterns)],
+                        "fillmode": "overlay",
+                        "fgcolor": text_colour_on(fill),
+                        "fgopacity": 0.5,
+                        "size": 12,
+                        "solidity": 0.15,
+                    }
                     if high_contrast
                     else {},
                 },
-                text=[f"{v:.0f}%" if v is not None and v >= 6 else "" for v in values],
+                text=[f"{v:.0f}%" if v >= 6 else "" for v in values],
                 textposition="inside",
                 insidetextanchor="middle",
+                textfont={"color": text_colour_on(fill)},
                 hovertemplate="%{y}: " + name + " %{x:.1f}%<extra></extra>",
             )
         )
     categories = data[category].astype(str).drop_duplicates().tolist()
-    fig.update_layout(barmode="stack")
-    fig.update_xaxes(range=[0, 100], ticksuffix="%")
-    fig.update_yaxes(categoryorder="array", categoryarray=categories[::-1])
-    return _layout(
+    # A bar with a suppressed answer is marked "[c]" beside its name (a note beside the bar
+    # would not fit next to a full one); a bar with nothing to show says so where it would be.
+    tick_text, empty = [], []
+    for name in categories:
+        values = data.loc[data[category].astype(str) == name, "_value"]
+        tick_text.append(f"{name} [c]" if values.isna().any() else name)
+        if values.isna().all():
+            empty.append(name)
+    if empty:
+        fig.add_trace(
+            go.Scatter(
+                x=[0] * len(empty),
+                y=empty,
+                mode="text",
+                text=[SUPPRESSED_LABEL] * len(empty),
+                textposition="middle right",
+                name="Too few answers to show",
+                hoverinfo="skip",
+                showlegend=False,
+            )
+        )
+    figure = _layout(
         fig,
         title=title,
         source=source,
         high_contrast=high_contrast,
         height=max(280, 44 * len(categories) + 190),
-        x_title="Percent of people who answered",
+        x_title="",
+        large_text=large_text,
     )
+    # plotly lists stacked traces last-first; the legend reads in the bars' left-to-right order
+    figure.update_layout(barmode="stack", legend_traceorder="normal")
+    fig.update_xaxes(range=[0, 100], ticksuffix="%")
+    fig.update_yaxes(
+        categoryorder="array",
+        categoryarray=categories[::-1],
+        tickmode="array",
+        tickvals=categories,
+        ticktext=tick_text,
+    )
+    x_title = "Percent of people who answered"
+    if any(text.endswith("[c]") for text in tick_text):
+        x_title += " ([c]: an answer too few people gave is left out)"
+    fig.update_xaxes(title_text=x_title)
+    return figure
 
 
 def _diverging(count: int, high_contrast: bool) -> list[str]:
@@ -352,15 +485,39 @@ def trend_chart(
     upper: str = "upper",
     source: str | None = None,
     high_contrast: bool = False,
+    large_text: bool = False,
+    max_lines: int = 3,
 ) -> go.Figure:
-    """One line per series over the waves, with its 95% interval as a shaded band."""
-    fig = go.Figure()
+    """Each series over the waves, with its 95% interval as a shaded band.
+
+    Up to ``max_lines`` series share one plot; more are drawn as small multiples (one panel per
+    series, named above it), since a dozen overlapping lines and bands cannot be read.
+    """
+    from plotly.subplots import make_subplots
+
+    groups = list(frame.groupby(series, sort=False))
+    panels = len(groups) > max_lines
+    columns = 3 if panels else 1
+    rows = math.ceil(len(groups) / columns) if panels else 1
+    if panels:
+        fig = make_subplots(
+            rows=rows,
+            cols=columns,
+            subplot_titles=[str(name) for name, _ in groups],
+            shared_yaxes=True,
+            vertical_spacing=min(0.5 / rows, 0.12),
+            horizontal_spacing=0.04,
+        )
+    else:
+        fig = go.Figure()
     symbols = ["circle", "square", "diamond", "triangle-up", "cross", "star", "x", "hexagon"]
     dashes = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]
-    for position, (name, part) in enumerate(frame.groupby(series, sort=False)):
+    for position, (name, part) in enumerate(groups):
+        place = {"row": position // columns + 1, "col": position % columns + 1} if panels else {}
+        style = 0 if panels else position  # in a panel of its own a series needs no marker code
         part = part.sort_values(period)
         colour = (
-            OKABE_ITO["black"] if high_contrast else SERIES_COLOURS[position % len(SERIES_COLOURS)]
+            OKABE_ITO["black"] if high_contrast else SERIES_COLOURS[style % len(SERIES_COLOURS)]
         )
         values = part[value].map(_number)
         periods = part[period].astype(str)
@@ -371,13 +528,15 @@ def trend_chart(
                 go.Scatter(
                     x=list(periods) + list(periods[::-1]),
                     y=list(high) + list(low[::-1]),
+                    mode="lines",  # plotly adds markers to short lines, dotting the band's edge
                     fill="toself",
                     fillcolor=_transparent(colour, 0.15),
                     line={"width": 0},
                     hoverinfo="skip",
                     showlegend=False,
                     name=f"{name} 95% interval",
-                )
+                ),
+                **place,
             )
         fig.add_trace(
             go.Scatter(
@@ -385,27 +544,34 @@ def trend_chart(
                 y=values,
                 mode="lines+markers",
                 name=str(name),
+                showlegend=not panels,
                 line={
                     "color": colour,
                     "width": 3 if high_contrast else 2,
-                    "dash": dashes[position % len(dashes)],
+                    "dash": dashes[style % len(dashes)],
                 },
-                marker={"symbol": symbols[position % len(symbols)], "size": 9},
+                marker={"symbol": symbols[style % len(symbols)], "size": 9},
                 hovertemplate=f"{name}, %{{x}}: %{{y:.1f}}%<extra></extra>",
                 connectgaps=False,
-            )
+            ),
+            **place,
         )
     fig.update_xaxes(type="category")
     fig.update_yaxes(range=[0, 100], ticksuffix="%")
-    return _layout(
+    figure = _layout(
         fig,
         title=title,
         source=source,
         high_contrast=high_contrast,
-        height=420,
-        x_title="Survey wave",
-        y_title="Percent",
+        height=max(420, 230 * rows + 160) if panels else 420,
+        x_title="" if panels else "Survey wave",
+        y_title="" if panels else "Percent",
+        large_text=large_text,
     )
+    if panels:
+        figure.update_yaxes(tickvals=[0, 50, 100], title_text="")
+        figure.update_yaxes(title_text="Percent", col=1)
+    return figure
 
 
 def _transparent(hex_colour: str, alpha: float) -> str:
@@ -425,6 +591,7 @@ def funnel_plot(
     highlight: str | None = None,
     source: str | None = None,
     high_contrast: bool = False,
+    large_text: bool = False,
 ) -> go.Figure:
     """Councils' shares against their base, with 95% and 99.8% control limits around the overall.
 
@@ -494,6 +661,7 @@ def funnel_plot(
         height=460,
         x_title="Number who answered (base)",
         y_title="Percent",
+        large_text=large_text,
     )
 
 
@@ -507,6 +675,7 @@ def forest_plot(
     upper: str = "upper",
     source: str | None = None,
     high_contrast: bool = False,
+    large_text: bool = False,
 ) -> go.Figure:
     """Odds ratios with 95% intervals on a log scale, with the no-difference line at 1.
 
@@ -558,7 +727,15 @@ def forest_plot(
             )
         )
     fig.add_vline(x=1, line={"color": "#000000", "width": 1, "dash": "dash"})
-    fig.update_xaxes(type="log")
+    ticks = log_ticks([*data["_low"].dropna(), *data["_high"].dropna(), *data["_or"]])
+    # Plotly's own log ticks print 0.2 and 0.5 as a bare "2" and "5", so name every tick
+    fig.update_xaxes(
+        type="log",
+        tickmode="array",
+        tickvals=ticks,
+        ticktext=[f"{t:g}" for t in ticks],
+        range=[math.log10(ticks[0]), math.log10(ticks[-1])],  # log axes take log10 bounds
+    )
     fig.update_yaxes(categoryorder="array", categoryarray=data[label].astype(str).tolist())
     return _layout(
         fig,
@@ -567,7 +744,20 @@ def forest_plot(
         high_contrast=high_contrast,
         height=max(320, 34 * len(data) + 170),
         x_title="Odds ratio (log scale; 1 = no difference)",
+        large_text=large_text,
     )
+
+
+LOG_TICKS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100)
+
+
+def log_ticks(values: list[float]) -> list[float]:
+    """The 1-2-5 ticks covering ``values`` (and always 1, the no-difference line)."""
+    positive = [v for v in values if v is not None and v == v and v > 0] or [1.0]
+    low, high = min(*positive, 1.0), max(*positive, 1.0)
+    below = [t for t in LOG_TICKS if t <= low] or [LOG_TICKS[0]]
+    above = [t for t in LOG_TICKS if t >= high] or [LOG_TICKS[-1]]
+    return [t for t in LOG_TICKS if below[-1] <= t <= above[0]]
 
 
 def bar_chart(
@@ -578,6 +768,7 @@ def bar_chart(
     value: str,
     source: str | None = None,
     high_contrast: bool = False,
+    large_text: bool = False,
     value_title: str = "",
     value_format: str = ",.0f",
 ) -> go.Figure:
@@ -606,6 +797,7 @@ def bar_chart(
         high_contrast=high_contrast,
         height=max(280, 34 * len(data) + 150),
         x_title=value_title,
+        large_text=large_text,
     )
 
 

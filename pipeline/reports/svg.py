@@ -212,15 +212,20 @@ def stacked_svg(
             f"{escape(str(name))}</text>"
         )
         legend_x += 26 + 6.2 * len(str(name))
+    marked = False
     for position, name in enumerate(categories):
         y = top + (bar + gap) * position
-        parts.append(
-            f'<text x="{left - 10}" y="{y + bar / 2 + 4}" font-size="13" text-anchor="end" '
-            f'fill="{INK}">{escape(str(name))}</text>'
-        )
         part = data[data[category] == name]
         values = {str(r[answer]): _number(r[value]) for _, r in part.iterrows()}
-        if any(v is None for v in values.values()) or not values:
+        # A suppressed answer is left out of its bar and the bar's name marked "[c]", as the
+        # dashboard's chart does, so the bar agrees with its text description answer by answer.
+        hidden = any(v is None for v in values.values())
+        marked = marked or hidden
+        parts.append(
+            f'<text x="{left - 10}" y="{y + bar / 2 + 4}" font-size="13" text-anchor="end" '
+            f'fill="{INK}">{escape(str(name))}{" [c]" if hidden else ""}</text>'
+        )
+        if all(v is None for v in values.values()):
             parts.append(
                 f'<text x="{left + 4}" y="{y + bar / 2 + 4}" font-size="12" fill="{INK}">'
                 "[c] too few answers to show</text>"
@@ -228,7 +233,9 @@ def stacked_svg(
             continue
         x = float(left)
         for name_answer, colour in zip(answers, colours, strict=True):
-            share = values.get(str(name_answer)) or 0.0
+            share = values.get(str(name_answer))
+            if share is None:
+                continue
             width = plot * share / 100
             parts.append(
                 f'<rect x="{x:.1f}" y="{y}" width="{width:.1f}" height="{bar}" fill="{colour}" '
@@ -240,6 +247,11 @@ def stacked_svg(
                     f'text-anchor="middle" fill="{text_colour[name_answer]}">{share:.0f}%</text>'
                 )
             x += width
+    if marked:
+        parts.append(
+            f'<text x="{left}" y="{height - 8}" font-size="11" fill="{INK}">'
+            "[c]: an answer too few people gave is left out</text>"
+        )
     return _frame(
         640, height, title, description, "".join(parts), standalone=standalone, source=source
     )
