@@ -173,27 +173,17 @@ def _layout(
         hoverlabel={"font_family": FONT_FAMILY, "font_size": base_size},
     )
     axis_text = {"color": ink, "size": base_size}
-    fig.update_xaxes(
-        title_text=x_title,
-        title_font=axis_text,
-        tickfont=axis_text,
-        gridcolor=grid,
-        zerolinecolor=grid,
-        linecolor=ink,
-        tickcolor=ink,
-        automargin=True,
-        gridwidth=1.5 if high_contrast else 1,
-    )
-    fig.update_yaxes(
-        title_text=y_title,
-        title_font=axis_text,
-        tickfont=axis_text,
-        gridcolor=grid,
-        zerolinecolor=grid,
-        linecolor=ink,
-        tickcolor=ink,
-        automargin=True,
-    )
+    axes = {
+        "title_font": axis_text,
+        "tickfont": axis_text,
+        "gridcolor": grid,
+        "zerolinecolor": grid,
+        "linecolor": ink,
+        "tickcolor": ink,
+        "automargin": True,
+    }
+    fig.update_xaxes(title_text=x_title, gridwidth=1.5 if high_contrast else 1, **axes)
+    fig.update_yaxes(title_text=y_title, **axes)
     # Subplot titles and other annotations (the source line, the funnel's "Overall" label)
     fig.update_annotations(font={"color": ink, "size": base_size})
     if source:
