@@ -9,7 +9,7 @@ from dashboards.plain import make_public
 from dashboards.render import Chart, View
 from dashboards.state import SUBGROUP_LABELS, Filters
 from pipeline.reports import charts
-from pipeline.reports.plain_tables import INTERVALS_SENTENCE
+from pipeline.reports.plain_tables import INTERVALS_SENTENCE, subgroup_labels
 
 DISTRIBUTION_COLUMNS = [
     "subgroup_value",
@@ -58,18 +58,22 @@ def build(filters: Filters, role: str, question_code: str) -> View:
     split = SUBGROUP_LABELS.get(filters.subgroup or "", "everyone")
     view = View(title=f"{domain}: answers by {split.lower()}")
     title = f"{domain}: the full answer scale"
+    # The chart and its description name each group by its label ("Prefer not to say"), as the
+    # plain table does, never by its code.
+    names = subgroup_labels(filters.instrument, filters.subgroup)
+    drawn = frame.assign(group=frame["subgroup_value"].map(lambda value: names.get(value, value)))
     view.charts.append(
         Chart(
             key="distribution",
             title=title,
             figure=charts.distribution_chart(
-                frame,
+                drawn,
                 title=title,
-                category="subgroup_value",
+                category="group",
                 high_contrast=filters.high_contrast,
                 large_text=filters.large_text,
             ),
-            alt=charts.alt_text("distribution", frame, title=title, category="subgroup_value"),
+            alt=charts.alt_text("distribution", drawn, title=title, category="group"),
             table=frame[[c for c in DISTRIBUTION_COLUMNS if c in frame.columns]],
         )
     )

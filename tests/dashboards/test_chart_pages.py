@@ -8,6 +8,7 @@ import pandas as pd
 
 from dashboards.state import Filters
 from dashboards.views import outcomes
+from pipeline.reports.plain_tables import subgroup_labels
 from tests.dashboards.test_pages import COUNCIL, QUERY, WAVE, frame, open_page
 
 
@@ -39,15 +40,21 @@ def test_outcomes_by_subgroup_draws_exactly_the_tables_shown_cells(dashboard_db,
     shown = answered.dropna(subset=["value"])
     assert answered["value"].isna().any()  # the case that went wrong
     figure = _figure(at)
+    names = subgroup_labels("poet-holder", "gender")  # groups are drawn by label, not code
+    assert "prefer_not_to_say" in names and names["prefer_not_to_say"] != "prefer_not_to_say"
+    group = answered["subgroup_value"].map(lambda value: names.get(value, value))
+    answered = answered.assign(group=group)
+    shown = answered.dropna(subset=["value"])
     assert _segments(figure) == {
-        (row.subgroup_value, row.answer_label): row.value for row in shown.itertuples()
+        (row.group, row.answer_label): row.value for row in shown.itertuples()
     }
     marked = {
         text.removesuffix(" [c]")
         for text in figure["layout"]["yaxis"]["ticktext"]
         if text.endswith(" [c]")
     }
-    assert marked == set(answered.loc[answered["value"].isna(), "subgroup_value"])
+    assert marked == set(answered.loc[answered["value"].isna(), "group"])
+    assert not any("_" in str(text) for text in figure["layout"]["yaxis"]["ticktext"])
 
 
 def test_trends_draw_one_panel_per_domain_or_the_chosen_domain(dashboard_db, monkeypatch):
