@@ -187,6 +187,7 @@ def _start_reference_keys(
     council: str,
     sha256: str,
     pool: ThreadPoolExecutor,
+    pseudonymiser: Pseudonymiser,
 ) -> tuple[Future, str]:
     """Start pseudonymising the file's references; return the future frame and the join.
 
@@ -214,15 +215,18 @@ def _start_reference_keys(
             row[0] for row in con.execute(f"SELECT source_row FROM {RAW_TABLE}").fetchall()
         ]
         reference = f"({_ANONYMOUS_SQL} || r.source_row)"
-    future = pool.submit(_reference_key_frame, groups, blank_rows, council, sha256)
+    future = pool.submit(_reference_key_frame, groups, blank_rows, council, sha256, pseudonymiser)
     return future, f"k.raw_id = {reference}"
 
 
 def _reference_key_frame(
-    groups: list[tuple[str, int]], blank_rows: list[int], council: str, sha256: str
+    groups: list[tuple[str, int]],
+    blank_rows: list[int],
+    council: str,
+    sha256: str,
+    pseudonymiser: Pseudonymiser,
 ) -> pd.DataFrame:
     """raw_id, respondent_key, first_row for every reference and every row without one."""
-    pseudonymiser = Pseudonymiser()
     references = [group[0] for group in groups]
     anonymous = [f"{_ANONYMOUS}{row}" for row in blank_rows]
     return pd.DataFrame(
@@ -250,11 +254,14 @@ def _write(
     params: dict,
     council: str,
     sha256: str,
+    pseudonymiser: Pseudonymiser,
 ) -> None:
     coded = staged.coded
     ids = code_ids(con)
     with ThreadPoolExecutor(max_workers=1) as pool:
-        keys, reference_join = _start_reference_keys(con, staged, council, sha256, pool)
+        keys, reference_join = _start_reference_keys(
+            con, staged, council, sha256, pool, pseudonymiser
+        )
         # while references are hashed in Python, DuckDB maps and translates the answers
         map_survey_answers(con, staged, mapping)
         value_map = staged.value_map.assign(
@@ -398,7 +405,6 @@ def load_survey_file(
             if previous:
                 _drop_temps(con)
                 return already_loaded_result(path, sha256, previous)
-            # the Pseudonymiser() that _write builds reads the key this has just checked
             checked_key = check_key_for_load(con)
             load_id = next_load_id(con)
             params = {
@@ -409,7 +415,7 @@ def load_survey_file(
                 "wave": int(wave),
             }
             steps.advance("validating and writing")
-            _write(con, staged, rules, params, council, sha256)
+            _write(con, staged, rules, params, council, sha256, checked_key.pseudonymiser)
             counts = con.execute(
                 "SELECT count(*) FILTER (WHERE rejection IS NULL), "
                 "count(*) FILTER (WHERE rejection IS NOT NULL) FROM accepted"
