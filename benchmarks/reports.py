@@ -78,7 +78,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=None)
     args = parser.parse_args()
 
-    from pipeline.reports import exports
+    from pipeline.present import exports
     from pipeline.reports.builder import build_all_councils, build_council_report
 
     with tempfile.TemporaryDirectory(prefix="reports-bench-") as tmp:

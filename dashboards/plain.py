@@ -1,4 +1,4 @@
-"""The public face of a view: every table made plain (:mod:`pipeline.reports.plain_tables`).
+"""The public face of a view: every table made plain (:mod:`pipeline.present.plain_tables`).
 
 Commissioners see and download the analysis frames as they are, codes and test statistics
 included; everyone else sees plain headings, labels, rounded numbers and blanks.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dashboards.auth import COMMISSIONER
 from dashboards.render import View
-from pipeline.reports.plain_tables import plain_table
+from pipeline.present.plain_tables import plain_table
 
 
 def make_public(

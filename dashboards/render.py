@@ -61,13 +61,13 @@ def file_stem(text: str) -> str:
 
 
 def _csv(frame: pd.DataFrame) -> bytes:
-    from pipeline.reports.exports import to_csv_bytes
+    from pipeline.present.exports import to_csv_bytes
 
     return to_csv_bytes(frame)
 
 
 def _excel(sheet: str, frame: pd.DataFrame) -> bytes:
-    from pipeline.reports.exports import to_excel_bytes
+    from pipeline.present.exports import to_excel_bytes
 
     return to_excel_bytes({sheet[:31]: frame})
 
@@ -96,7 +96,7 @@ def table_downloads(frame: pd.DataFrame, title: str, key: str) -> None:
 
 def chart_downloads(figure: go.Figure, title: str, key: str) -> None:
     """PNG and SVG download buttons for ``figure`` (made on demand)."""
-    from pipeline.reports.exports import figure_png, figure_svg
+    from pipeline.present.exports import figure_png, figure_svg
 
     stem = file_stem(title)
     left, right = st.columns(2)
@@ -122,13 +122,13 @@ def _shown(frame: pd.DataFrame) -> pd.DataFrame:
     """A public (plain) table as text, exactly as written; an analysis frame as it is."""
     if not frame.attrs.get("plain"):
         return frame
-    from pipeline.reports.plain_tables import display_text
+    from pipeline.present.plain_tables import display_text
 
     return display_text(frame)
 
 
 def _footnote(frame: pd.DataFrame) -> None:
-    from pipeline.reports.plain_tables import NOTE_COLUMN, SUPPRESSED_FOOTNOTE
+    from pipeline.present.plain_tables import NOTE_COLUMN, SUPPRESSED_FOOTNOTE
 
     if frame.attrs.get("plain") and NOTE_COLUMN in frame:
         st.caption(SUPPRESSED_FOOTNOTE)
@@ -193,7 +193,7 @@ def show_view(view: View) -> None:
 
 def show_methods() -> None:
     """The "How we worked this out" section the explanations link to."""
-    from pipeline.reports.plain_tables import METHODS_ANCHOR, METHODS_TEXT
+    from pipeline.present.plain_tables import METHODS_ANCHOR, METHODS_TEXT
 
     st.subheader("How we worked this out", anchor=METHODS_ANCHOR)
     st.markdown(METHODS_TEXT)

@@ -4,7 +4,7 @@ Streamlit's theme is fixed when the server starts, so the per-viewer options are
 top. The default theme (``.streamlit/config.toml``) already meets WCAG AA contrast; the
 high-contrast option moves to black on white with thick focus rings, and the larger-text option
 scales the whole page so tables, widgets, headings and headline numbers grow together (charts
-are drawn with larger fonts by ``pipeline.reports.charts``).
+are drawn with larger fonts by ``pipeline.present.charts``).
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ import streamlit as st
 from dashboards.context import page_context
 from dashboards.render import chart_downloads, file_stem, table_downloads
 from dashboards.views.catalogue import builders
-from pipeline.reports.exports import excel_sheet_name, to_excel_bytes
+from pipeline.present.exports import excel_sheet_name, to_excel_bytes
 
 filters, role = page_context()
 st.title("Downloads")

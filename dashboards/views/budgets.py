@@ -8,8 +8,8 @@ from dashboards.data import query
 from dashboards.plain import make_public
 from dashboards.render import Chart, Table, View
 from dashboards.state import Filters
-from pipeline.reports import charts
-from pipeline.reports.plain_tables import INTERVALS_SENTENCE
+from pipeline.present import charts
+from pipeline.present.plain_tables import INTERVALS_SENTENCE
 
 _TITLES = {
     "by_option": "People and spend by management option",

@@ -6,8 +6,8 @@ from dashboards.data import query
 from dashboards.plain import make_public
 from dashboards.render import Chart, View
 from dashboards.state import Filters, peer_group
-from pipeline.reports import charts
-from pipeline.reports.plain_tables import FUNNEL_SENTENCE
+from pipeline.present import charts
+from pipeline.present.plain_tables import FUNNEL_SENTENCE
 
 COMPARE_COLUMNS = [
     "rank",

@@ -8,8 +8,8 @@ from dashboards.data import publish, query
 from dashboards.plain import make_public
 from dashboards.render import Chart, View
 from dashboards.state import Filters
-from pipeline.reports import charts
-from pipeline.reports.plain_tables import INTERVALS_SENTENCE, benchmark_sentence
+from pipeline.present import charts
+from pipeline.present.plain_tables import INTERVALS_SENTENCE, benchmark_sentence
 
 PROCESS_COLUMNS = [
     "domain",

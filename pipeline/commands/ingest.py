@@ -248,7 +248,7 @@ def quarantine(
     ).df()
     con.close()
     if csv:
-        from pipeline.reports.exports import to_csv_bytes
+        from pipeline.present.exports import to_csv_bytes
 
         csv.write_bytes(to_csv_bytes(frame))
         console.print(f"wrote {len(frame)} quarantined rows to {csv}")

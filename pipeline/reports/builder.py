@@ -19,9 +19,9 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from pipeline.reports import charts, exports, svg
+from pipeline.present import charts, exports, svg
+from pipeline.present.findings import round_half_away
 from pipeline.reports.content import ReportContent, gather, prefetch_results
-from pipeline.reports.findings import round_half_away
 from pipeline.reports.pdf import html_to_pdf
 from pipeline.reports.render import (
     render_easy_read_html,

@@ -3,7 +3,7 @@
 This is the only module in ``pipeline/reports`` that asks for numbers. Every table it returns has
 been through :mod:`pipeline.disclosure` (the results of every council of the wave at once, since
 all their reports are published together and a pooled benchmark is the sum of the others) and
-:mod:`pipeline.reports.findings`, so the builders downstream only format and render.
+:mod:`pipeline.present.findings`, so the builders downstream only format and render.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import pandas as pd
 from pipeline import analysis
 from pipeline.disclosure.pages import publish_results, publish_wave_changes
 from pipeline.instruments import Instrument, get_instrument
-from pipeline.reports.findings import describe_changes, describe_results
+from pipeline.present.findings import describe_changes, describe_results
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """Render the report's HTML pages (local results page, easy-read summary, index) with Jinja2.
 
 Autoescaping is on for every template, so council names, labels and free-text comments are
-always escaped; only the SVG charts built by :mod:`pipeline.reports.svg` (which escape their own
+always escaped; only the SVG charts built by :mod:`pipeline.present.svg` (which escape their own
 text) are marked safe. The CSS is inlined so a page is one self-contained file.
 """
 
@@ -16,16 +16,16 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup
 
 from pipeline.config import THRESHOLDS
-from pipeline.reports import svg
-from pipeline.reports.charts import alt_text
-from pipeline.reports.content import ReportContent
-from pipeline.reports.findings import SUPPRESSED_TEXT, lower_first, percent_text, round_half_away
-from pipeline.reports.plain_tables import (
+from pipeline.present import svg
+from pipeline.present.charts import alt_text
+from pipeline.present.findings import SUPPRESSED_TEXT, lower_first, percent_text, round_half_away
+from pipeline.present.plain_tables import (
     INTERVALS_TEXT,
     benchmark_nature,
     benchmark_sentence,
     easy_read_benchmark,
 )
+from pipeline.reports.content import ReportContent
 from pipeline.reports.tables import publication_tables
 
 TEMPLATES = Path(__file__).with_name("templates")

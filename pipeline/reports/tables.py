@@ -9,8 +9,8 @@ from __future__ import annotations
 import pandas as pd
 
 from pipeline.config import THRESHOLDS
+from pipeline.present.exports import tidy_open_data
 from pipeline.reports.content import ReportContent
-from pipeline.reports.exports import tidy_open_data
 
 COMPARISON_LABELS = {
     "better": "Better",
@@ -94,7 +94,7 @@ def distribution_table(frame: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=["Step"])
     data = frame.copy()
     data["value"] = pd.to_numeric(data["value"], errors="coerce")
-    from pipeline.reports.findings import round_half_away
+    from pipeline.present.findings import round_half_away
 
     data["value"] = [round_half_away(v) for v in data["value"]]
     order = data.sort_values("answer_order")["answer_label"].drop_duplicates().tolist()

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.reports.charts import contrast_ratio
+from pipeline.present.charts import contrast_ratio
 from tests.dashboards.test_browser import (  # noqa: F401 (fixtures)
     demo_db,
     page,

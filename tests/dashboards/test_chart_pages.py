@@ -8,7 +8,7 @@ import pandas as pd
 
 from dashboards.state import Filters
 from dashboards.views import outcomes
-from pipeline.reports.plain_tables import subgroup_labels
+from pipeline.present.plain_tables import subgroup_labels
 from tests.dashboards.test_pages import COUNCIL, QUERY, WAVE, frame, open_page
 
 

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from pipeline.reports.findings import round_half_away
+from pipeline.present.findings import round_half_away
 from tests.dashboards.conftest import APP
 
 COUNCIL, WAVE = "Brightwater", 2024

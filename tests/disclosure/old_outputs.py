@@ -13,8 +13,8 @@ import pandas as pd
 from pipeline import analysis
 from pipeline.disclosure import protect
 from pipeline.instruments import get_instrument
-from pipeline.reports.exports import tidy_open_data, to_csv_bytes
-from pipeline.reports.findings import describe_results
+from pipeline.present.exports import tidy_open_data, to_csv_bytes
+from pipeline.present.findings import describe_results
 
 
 def write_open_data(con, folder: Path, wave: int) -> None:  # noqa: ANN001

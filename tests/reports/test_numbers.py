@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from pipeline import analysis
-from pipeline.reports.findings import round_half_away
+from pipeline.present.findings import round_half_away
 from pipeline.store import read_only_connection
 
 COUNCIL, WAVE = "Eastbrook", 2025

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from pipeline.reports.plain_tables import (
+from pipeline.present.plain_tables import (
     INTERVALS_SENTENCE,
     METHODS_ANCHOR,
     NOT_ESTIMATED,
@@ -188,7 +188,7 @@ def test_easy_read_names_the_national_survey_and_its_year(demo_reports) -> None:
 def test_public_downloads_have_blank_cells_not_none(tmp_path) -> None:
     import io
 
-    from pipeline.reports.exports import to_csv_bytes, to_excel_bytes
+    from pipeline.present.exports import to_csv_bytes, to_excel_bytes
 
     table = plain_table(_results())
     text = to_csv_bytes(table).decode("utf-8-sig")

@@ -13,8 +13,8 @@ import openpyxl
 import pytest
 
 from pipeline import analysis
-from pipeline.reports.exports import neutralise, to_csv_bytes
-from pipeline.reports.findings import round_half_away
+from pipeline.present.exports import neutralise, to_csv_bytes
+from pipeline.present.findings import round_half_away
 from pipeline.store import read_only_connection
 from tests.reports.conftest import CRAFTED_COMMENTS, CRAFTED_COUNCIL, SUPPRESSED_QUESTION
 

@@ -7,7 +7,7 @@ import math
 import pandas as pd
 import pytest
 
-from pipeline.reports import charts
+from pipeline.present import charts
 
 SCALE = ["Got a lot worse", "Got worse", "Stayed the same", "Got better", "Got a lot better"]
 

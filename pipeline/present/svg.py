@@ -16,7 +16,7 @@ import textwrap
 import pandas as pd
 from markupsafe import Markup, escape
 
-from pipeline.reports.charts import OKABE_ITO, VERDICT_STYLES, _diverging, verdict_style
+from pipeline.present.charts import OKABE_ITO, VERDICT_STYLES, _diverging, verdict_style
 
 _ids = itertools.count(1)
 FONT = "Arial, Helvetica, sans-serif"

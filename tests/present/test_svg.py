@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from pipeline.reports import charts, svg
-from tests.reports.test_charts import _distribution
+from pipeline.present import charts, svg
+from tests.present.test_charts import _distribution
 
 
 def test_stacked_svg_draws_the_shown_answers_of_a_bar_with_a_suppressed_one() -> None:

@@ -18,7 +18,7 @@ from numbers import Integral
 import pandas as pd
 
 from pipeline.instruments import get_instrument
-from pipeline.reports.findings import SUPPRESSED_TEXT, benchmark_text, round_half_away
+from pipeline.present.findings import SUPPRESSED_TEXT, benchmark_text, round_half_away
 
 SUPPRESSED_FOOTNOTE = (
     f"{SUPPRESSED_TEXT} = hidden because too few people answered: small numbers could identify "
