@@ -24,7 +24,9 @@ from pipeline.analysis.inventory import (
     unmatched_columns,
     waves,
 )
+from pipeline.analysis.geography import council_geography
 from pipeline.analysis.means import mean_scores
+from pipeline.analysis.peers import ascof_peer_summary, comparator_group
 from pipeline.analysis.results import NoDataError, answer_groups, distribution, results
 from pipeline.analysis.subgroups import SUBGROUPS, subgroups
 from pipeline.analysis.trends import trends, wave_changes
@@ -40,13 +42,16 @@ __all__ = [
     "SUBGROUPS",
     "NoDataError",
     "answer_groups",
+    "ascof_peer_summary",
     "approved_quotes",
     "area_code",
     "available",
     "benchmark_table",
     "budget_summary",
     "comments",
+    "comparator_group",
     "compare_councils",
+    "council_geography",
     "councils",
     "loaded_council",
     "distribution",

@@ -95,6 +95,44 @@ def _council(con, text: str | None) -> str | None:  # noqa: ANN001
         return text
 
 
+PEERS_OPTION = typer.Option(
+    None,
+    "--peers",
+    help="Pool a group as the benchmark: comparator (the loaded comparator group file), region, "
+    "type (same council type), or comma-separated councils. Only members with survey returns "
+    "loaded can be pooled; the command says how many of the group that is.",
+)
+
+
+def _peer_list(con, council: str, peers: str | None) -> list[str] | None:  # noqa: ANN001
+    """The councils to pool for ``--peers``: a named group's loaded members, or the list given."""
+    if not peers:
+        return None
+    from pipeline.analysis.peers import GROUP_LABELS, GROUPS, comparator_group, loaded_members
+
+    choice = peers.strip().lower()
+    if choice not in GROUPS:
+        return [_council(con, p.strip()) for p in peers.split(",")]
+    members = comparator_group(con, council, choice)
+    others = [m for m in members if m != council]
+    loaded = [m for m in loaded_members(con, members) if m != council]
+    if not others:
+        hint = " (load one with `outcomes ingest peers FILE`)" if choice == "comparator" else ""
+        fail(f"{council} has no {GROUP_LABELS[choice]}{hint}")
+    if not loaded:
+        fail(
+            f"none of the {len(others)} {GROUP_LABELS[choice]} of {council} has survey returns "
+            "loaded, so there is nothing to pool"
+        )
+    errors.print(
+        f"{GROUP_LABELS[choice].capitalize()} of {council}: {len(others)} councils, "
+        f"{len(loaded)} with survey returns loaded and pooled ({', '.join(loaded)})",
+        highlight=False,
+        soft_wrap=True,
+    )
+    return loaded
+
+
 def _published_results(con, frame: pd.DataFrame, council: str, options: dict) -> pd.DataFrame:  # noqa: ANN001
     """The council's results protected with every council's of the wave: its pooled benchmark
     is the sum of the others, whose own figures are published too."""
@@ -154,9 +192,7 @@ def compare(
     benchmark: str = typer.Option(
         "auto", "--benchmark", "-b", help="auto, national, pooled, loaded:<source> or none."
     ),
-    peers: str | None = typer.Option(
-        None, "--peers", help="Comma-separated councils to pool as the comparator group."
-    ),
+    peers: str | None = PEERS_OPTION,
     weighted: bool = typer.Option(False, "--weighted", help="Use post-stratified shares."),
     confidence: float = CONFIDENCE_OPTION,
     min_base: int = typer.Option(THRESHOLDS.minimum_base, "--min-base", help="Minimum base."),
@@ -170,6 +206,7 @@ def compare(
     con = _open(db)
     council = _council(con, council)
     try:
+        peer_list = _peer_list(con, council, peers)
         frame = results(
             con,
             council=council,
@@ -180,13 +217,12 @@ def compare(
             confidence=confidence,
             benchmark=benchmark,
             min_base=min_base,
-            peers=[_council(con, p.strip()) for p in peers.split(",")] if peers else None,
+            peers=peer_list,
         )
         if not unsuppressed:
             options = dict(wave=wave, instrument=instrument, section=section, weighted=weighted,
                            confidence=confidence, benchmark=benchmark, min_base=min_base,
-                           peers=[_council(con, p.strip()) for p in peers.split(",")]
-                           if peers else None)  # fmt: skip
+                           peers=peer_list)  # fmt: skip
             frame = _published_results(con, frame, council, options)
     except (NoDataError, ValueError) as error:
         fail(str(error))

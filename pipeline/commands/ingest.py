@@ -308,10 +308,37 @@ def demo(
         json_summary.write_text(json.dumps(summary, indent=2, default=str), encoding="utf-8")
 
 
+def ingest_peers(
+    files: list[Path] = typer.Argument(
+        ...,
+        help="Comparator group file (CSV or XLSX): CIPFA nearest neighbours (a council and its "
+        "ranked neighbours) or a council / comparator pair list such as an LG Inform or NHS "
+        "England comparison group, by name or ONS code.",
+    ),
+    db: Path | None = DB_OPTION,
+) -> None:
+    """Load councils' comparator groups; an unknown council refuses the whole file."""
+    from pipeline.ingest.peer_files import load_peer_file
+    from pipeline.store import connect
+
+    con = connect(_db(db))
+    try:
+        for path in files:
+            try:
+                result = load_peer_file(con, path)
+            except (ValueError, OSError) as error:
+                fail(str(error))
+            colour = "yellow" if result.status == "already_loaded" else "green"
+            console.print(f"[{colour}]{escape(result.message)}[/]", highlight=False)
+    finally:
+        con.close()
+
+
 def register(app: typer.Typer) -> None:
     from pipeline.commands.analysis import ingest_benchmark
 
     ingest_app.command("benchmark")(ingest_benchmark)
+    ingest_app.command("peers")(ingest_peers)
     app.add_typer(ingest_app, name="ingest")
     app.command("status")(status)
     app.command("quarantine")(quarantine)

@@ -94,8 +94,17 @@ def identify_council(
 def remember_council(con: duckdb.DuckDBPyConnection, choice: CouncilChoice, load_id: int) -> None:
     """Record the load's council (inside the load's transaction) so later loads resolve it."""
     con.execute(
-        "INSERT INTO councils (name, ons_code, registered, first_load) VALUES (?, ?, ?, ?) "
+        "INSERT INTO councils (name, ons_code, registered, first_load, region_code, council_type) "
+        "VALUES (?, ?, ?, ?, ?, ?) "
         "ON CONFLICT (name) DO UPDATE SET ons_code = excluded.ons_code, "
-        "registered = excluded.registered",
-        [choice.name, choice.ons_code, choice.council.registered, load_id],
+        "registered = excluded.registered, region_code = excluded.region_code, "
+        "council_type = excluded.council_type",
+        [
+            choice.name,
+            choice.ons_code,
+            choice.council.registered,
+            load_id,
+            choice.council.region_code,
+            choice.council.council_type,
+        ],
     ).fetchall()
