@@ -13,6 +13,7 @@ from pipeline.analysis.comments import (
 )
 from pipeline.analysis.councils import compare_councils, funnel_limits
 from pipeline.analysis.drivers import driver_crosstabs, drivers
+from pipeline.analysis.geography import council_geography
 from pipeline.analysis.inventory import (
     available,
     councils,
@@ -24,7 +25,6 @@ from pipeline.analysis.inventory import (
     unmatched_columns,
     waves,
 )
-from pipeline.analysis.geography import council_geography
 from pipeline.analysis.means import mean_scores
 from pipeline.analysis.peers import ascof_peer_summary, comparator_group
 from pipeline.analysis.results import NoDataError, answer_groups, distribution, results

@@ -124,19 +124,29 @@ def ascof_peer_summary(
     keys = pd.concat([own, others], ignore_index=True)
     if keys.empty:
         return pd.DataFrame(columns=SUMMARY_COLUMNS)
-    index = keys.drop_duplicates(["measure_id", "year"])[["measure_id", "year", "label", "polarity"]]
+    index = keys.drop_duplicates(["measure_id", "year"])[
+        ["measure_id", "year", "label", "polarity"]
+    ]
     stats = (
         others.dropna(subset=["value"])
         .groupby(["measure_id", "year"])["value"]
         .agg(peer_mean="mean", peer_min="min", peer_max="max", n_peers="count")
         .reset_index()
         if not others.empty
-        else pd.DataFrame(columns=["measure_id", "year", "peer_mean", "peer_min", "peer_max", "n_peers"])
+        else pd.DataFrame(
+            columns=["measure_id", "year", "peer_mean", "peer_min", "peer_max", "n_peers"]
+        )
     )
     out = index.merge(stats, on=["measure_id", "year"], how="left")
-    for frame, column in ((own, "council_value"), (region, "region_value"), (england, "england_value")):
+    for frame, column in (
+        (own, "council_value"),
+        (region, "region_value"),
+        (england, "england_value"),
+    ):
         part = frame[["measure_id", "year", "value"]].rename(columns={"value": column})
-        out = out.merge(part.drop_duplicates(["measure_id", "year"]), on=["measure_id", "year"], how="left")
+        out = out.merge(
+            part.drop_duplicates(["measure_id", "year"]), on=["measure_id", "year"], how="left"
+        )
     out["measure_code"] = out["measure_id"].str.split(":").str[2]
     out["breakdown"] = out["measure_id"].str.split(":").str[3]
     out["council"] = name
@@ -152,7 +162,14 @@ def ascof_peer_summary(
             | out["measure_id"].isin(wanted)
         )
         out = out[keep]
-    for column in ("council_value", "peer_mean", "peer_min", "peer_max", "region_value", "england_value"):
+    for column in (
+        "council_value",
+        "peer_mean",
+        "peer_min",
+        "peer_max",
+        "region_value",
+        "england_value",
+    ):
         out[column] = pd.to_numeric(out[column], errors="coerce").astype(float)
     out["year"] = out["year"].astype(int)
     return out[SUMMARY_COLUMNS].sort_values(["measure_id", "year"]).reset_index(drop=True)

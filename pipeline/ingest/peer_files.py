@@ -155,9 +155,7 @@ def peer_pairs(frame, file_name: str) -> list[tuple[int, str, str | None, int | 
     return pairs
 
 
-def load_peer_file(
-    db: str | Path | duckdb.DuckDBPyConnection, path: str | Path
-) -> PeerLoadResult:
+def load_peer_file(db: str | Path | duckdb.DuckDBPyConnection, path: str | Path) -> PeerLoadResult:
     """Load a comparator group file into ``peer_groups`` in one transaction."""
     path = Path(path)
     if not path.exists():
@@ -179,11 +177,15 @@ def load_peer_file(
         try:
             council = resolve_council(council_text)
         except UnknownCouncil as error:
-            raise PeerFileError(f"{path.name}: row {row}, council {council_text!r}: {error}") from error
+            raise PeerFileError(
+                f"{path.name}: row {row}, council {council_text!r}: {error}"
+            ) from error
         try:
             peer = resolve_council(peer_text)
         except UnknownCouncil as error:
-            raise PeerFileError(f"{path.name}: row {row}, comparator {peer_text!r}: {error}") from error
+            raise PeerFileError(
+                f"{path.name}: row {row}, comparator {peer_text!r}: {error}"
+            ) from error
         if peer.name != council.name:
             rows.append((council, peer, rank))
     con, owned = (db, False) if isinstance(db, duckdb.DuckDBPyConnection) else (connect(db), True)
