@@ -137,12 +137,14 @@ def trends(
     confidence: float = THRESHOLDS.confidence,
     min_base: int = THRESHOLDS.minimum_base,
     benchmark: str = "auto",
+    peers: list[str] | None = None,
 ) -> pd.DataFrame:
     """One row per question and wave: the common result columns plus ``previous_wave,
     difference, change_p_value, change_p_adjusted, verdict`` (against the previous wave) and
     ``trend_chi2, trend_p, trend_p_adjusted, trend_verdict`` (same on every wave of a question;
     ``improving`` / ``declining`` / ``no clear trend`` / ``not tested`` with fewer than three
-    waves of at least ``min_base`` answers).
+    waves of at least ``min_base`` answers). ``peers`` pools that group as each wave's
+    benchmark, as in :func:`results`.
     """
     wave_list = sorted(
         int(w) for w in _wave_shares(con, council, instrument, section)["wave"].unique()
@@ -159,6 +161,7 @@ def trends(
             confidence=confidence,
             min_base=min_base,
             benchmark=benchmark,
+            peers=peers,
         )
         for wave in wave_list
     ]

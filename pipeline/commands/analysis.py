@@ -237,18 +237,21 @@ def trends_command(
     instrument: str = INSTRUMENT_OPTION,
     section: str = SECTION_OPTION,
     confidence: float = CONFIDENCE_OPTION,
+    peers: str | None = PEERS_OPTION,
     output: OutputFormat = FORMAT_OPTION,
     unsuppressed: bool = UNSUPPRESSED_OPTION,
     db: Path | None = DB_OPTION,
 ) -> None:
-    """Every wave's shares, the change since the previous wave and the trend across waves."""
+    """Every wave's shares, the change since the previous wave and the trend across waves;
+    with ``--peers`` each wave's benchmark is the group's pooled share."""
     from pipeline.analysis import NoDataError, trends
 
     con = _open(db)
     council = _council(con, council)
     try:
+        peer_list = _peer_list(con, council, peers)
         frame = trends(con, council=council, instrument=instrument, section=section,
-                       confidence=confidence)  # fmt: skip
+                       confidence=confidence, peers=peer_list)  # fmt: skip
     except (NoDataError, ValueError) as error:
         fail(str(error))
     finally:

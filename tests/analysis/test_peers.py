@@ -150,3 +150,32 @@ def test_compare_pools_the_loaded_members_of_the_comparator_group(tmp_path):
         ],  # fmt: skip
     )
     assert none.exit_code == 1 and "ingest peers" in none.stderr
+
+
+def test_trends_pool_the_comparator_group_in_every_wave(tmp_path):
+    db = tmp_path / "test.duckdb"
+    con = new_database(tmp_path)
+    for council, good, other in (("Darlington", 70, 30), ("Middlesbrough", 50, 30),
+                                 ("Redcar and Cleveland", 45, 35), ("Hartlepool", 10, 90)):  # fmt: skip
+        seed_returns(con, _returns(council, good, other))
+    load_peer_file(con, CODES)
+    con.close()
+    result = runner.invoke(
+        app,
+        [
+            "trends",
+            "--council",
+            "Darlington",
+            "--peers",
+            "comparator",
+            "--unsuppressed",
+            "--format",
+            "json",
+            "--db",
+            str(db),
+        ],  # fmt: skip
+    )
+    assert result.exit_code == 0, result.output
+    assert "2 with survey returns loaded" in result.stderr
+    dignity = next(r for r in json.loads(result.stdout) if r["question_code"] == "out_dignity")
+    assert dignity["benchmark_n"] == 160
