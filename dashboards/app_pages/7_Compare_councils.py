@@ -15,12 +15,20 @@ labels = domain_choices(filters.instrument)
 question_code = page_select(
     "Outcome domain", list(labels), param="domain", format_func=lambda code: labels[code]
 )
-councils = query("councils")
-peers = page_multiselect(
-    "Peer group (leave empty to compare with all loaded councils)",
-    councils,
-    param="peers",
-    required=filters.council,
+group = page_select(
+    "Compare with",
+    list(compare.GROUP_CHOICES),
+    param="group",
+    format_func=lambda key: compare.GROUP_CHOICES[key],
+    default="chosen",
 )
-view = compare.build(filters, role, question_code, labels[question_code], peers)
+peers: list[str] = []
+if group == "chosen":
+    peers = page_multiselect(
+        "Peer group (leave empty to compare with all loaded councils)",
+        query("councils"),
+        param="peers",
+        required=filters.council,
+    )
+view = compare.build(filters, role, question_code, labels[question_code], peers, group)
 show_view(view)

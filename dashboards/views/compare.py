@@ -23,11 +23,46 @@ COMPARE_COLUMNS = [
 ]
 
 
+GROUP_CHOICES = {
+    "chosen": "All loaded councils, or councils I choose",
+    "comparator": "My comparator group",
+    "region": "Councils in my region",
+    "type": "Councils of my type",
+}
+GROUP_NAMES = {
+    "comparator": "the comparator group",
+    "region": "the councils of the region",
+    "type": "the councils of the same type",
+}
+
+
 def build(
-    filters: Filters, role: str, question_code: str, domain: str, peers: list[str] | None
+    filters: Filters,
+    role: str,
+    question_code: str,
+    domain: str,
+    peers: list[str] | None,
+    group: str | None = None,
 ) -> View:
+    """``group`` (comparator, region, type) replaces ``peers`` with that group's loaded members;
+    the page then says how many of the group have survey returns loaded."""
     # A link can name a council that is not loaded; the analysis refuses those, so drop them.
     known = set(query("councils"))
+    group_note = None
+    if group in GROUP_NAMES and filters.council:
+        members = query("comparator_group", council=filters.council, group=group)
+        others = [m for m in members if m != filters.council]
+        loaded = [m for m in others if m in known]
+        peers = [filters.council, *loaded] if loaded else []
+        group_note = (
+            f"{filters.council} has no {GROUP_NAMES[group].removeprefix('the ')} loaded"
+            + (" (load one with `outcomes ingest peers FILE`)" if group == "comparator" else "")
+            + ", so it is compared with all loaded councils."
+            if not others
+            else f"Of {len(others)} councils in {GROUP_NAMES[group]} of {filters.council}, "
+            f"{len(loaded)} have survey returns loaded"
+            + (" and are compared." if loaded else "; it is compared with all loaded councils.")
+        )
     peers = peer_group([p for p in peers or [] if p in known], filters.council)
     frame = query(
         "compare_councils",
@@ -40,8 +75,11 @@ def build(
         from pipeline.disclosure.pages import publish_council_comparison
 
         frame = publish_council_comparison(frame)
-    group = "the chosen peer group" if peers else "all loaded councils"
-    view = View(title=f"{domain}: councils compared with {group}")
+    label = GROUP_NAMES.get(group or "", "the chosen peer group")
+    group_text = label if peers else "all loaded councils"
+    view = View(title=f"{domain}: councils compared with {group_text}")
+    if group_note:
+        view.notes.append(group_note)
     if frame["council"].nunique() < 2:
         view.notes.append(
             "Only one council is loaded for this wave, so there is nothing to compare."
@@ -63,7 +101,7 @@ def build(
         )
     )
     view.explanations = [
-        f"Each council is compared with {group} together in wave {filters.wave} (“All "
+        f"Each council is compared with {group_text} together in wave {filters.wave} (“All "
         "councils”): an exact figure worked out from these councils' own returns, not a "
         "national survey.",
         FUNNEL_SENTENCE,
