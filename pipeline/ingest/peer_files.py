@@ -26,10 +26,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
 from pipeline.council_register import UnknownCouncil, resolve_council
 from pipeline.ingest.ascof_files import normalise_header
 from pipeline.ingest.benchmark_files import _read_table
+from pipeline.ingest.loading import next_load_id, register_frame, run_sql_file
 from pipeline.store import connect
 from pipeline.store.transactions import transaction
 
@@ -199,23 +201,19 @@ def load_peer_file(db: str | Path | duckdb.DuckDBPyConnection, path: str | Path)
         for council, peer, rank in rows:
             unique.setdefault((council.name, peer.name), (council, peer, rank))
         named = sorted({council.name for council, _, _ in unique.values()})
+        pairs = pd.DataFrame(
+            [[c.name, c.ons_code, p.name, p.ons_code, rank] for c, p, rank in unique.values()],
+            columns=["council", "ons_code", "peer", "peer_code", "peer_rank"],
+        ).astype({"ons_code": "string", "peer_code": "string", "peer_rank": "Int64"})
         with transaction(con):
-            load_id = int(con.execute("SELECT nextval('load_id_seq')").fetchall()[0][0])
-            con.execute(
-                "INSERT INTO loads (load_id, kind, file_name, sha256, rows_read, rows_loaded, "
-                "rows_quarantined, values_quarantined) VALUES (?, 'peers', ?, ?, ?, ?, 0, 0)",
-                [load_id, path.name, digest, len(frame), len(unique)],
-            )
-            # a later file is the council's current group: its earlier pairs go
-            con.executemany("DELETE FROM peer_groups WHERE council = ?", [[n] for n in named])
-            con.executemany(
-                "INSERT INTO peer_groups (load_id, council, ons_code, peer, peer_code, "
-                "peer_rank, source) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [
-                    [load_id, c.name, c.ons_code, p.name, p.ons_code, rank, path.name]
-                    for c, p, rank in unique.values()
-                ],
-            )
+            load_id = next_load_id(con)
+            register_frame(con, "peer_rows", pairs)
+            run_sql_file(
+                con,
+                "peers_write.sql",
+                {"load_id": load_id, "file_name": path.name, "sha256": digest,
+                 "rows_read": len(frame)},
+            )  # fmt: skip
         return PeerLoadResult(load_id, len(named), len(unique), "loaded", path.name)
     finally:
         if owned:
