@@ -130,3 +130,13 @@ def test_the_cli_loads_and_reports_an_already_loaded_file(tmp_path):
     refused = runner.invoke(app, ["ingest", "peers", str(bad), "--db", str(db)])
     assert refused.exit_code == 1
     assert "bad.csv: row 2" in refused.output and "Nowhere Shire" in refused.output
+
+
+def test_unloading_a_peers_load_removes_its_pairs(tmp_path):
+    from pipeline.ingest.unload import unload
+
+    con = new_database(tmp_path)
+    result = load_peer_file(con, WIDE)
+    unload(con, result.load_id, by="tester", reason="wrong model year")
+    assert con.execute("SELECT count(*) FROM peer_groups").fetchall()[0][0] == 0
+    assert comparator_group(con, "Hartlepool") == ["Hartlepool"]

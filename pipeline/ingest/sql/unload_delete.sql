@@ -16,3 +16,7 @@ DELETE FROM quarantine WHERE load_id = $load_id;
 
 -- Shipped benchmarks have no load id and are never touched.
 DELETE FROM benchmarks WHERE load_id = $load_id;
+
+-- A comparator group file's pairs (migration 009). A group it replaced is not restored: load
+-- the earlier file again to have it back.
+DELETE FROM peer_groups WHERE load_id = $load_id;
