@@ -11,7 +11,8 @@ Councils download their comparator groups from elsewhere, and the files come in 
   column then its neighbours ranked in numbered columns ("1" ... "15", "Nearest Neighbour 1",
   "NN 1", "Neighbour 1").
 
-Headers are matched without regard to case, spacing or ``_``. Every council and peer resolves
+Headers are matched without regard to case, spacing or ``_``; in a workbook, title rows above
+the header (CIPFA's "Nearest Neighbours Model", the model year) are skipped. Every council and peer resolves
 through the council register by name, variant or ONS code; an unknown one refuses the whole
 file with a message naming the file, row and value, so a group is never stored half-resolved.
 A council's group is replaced by a later load that names it (a new model year), and re-loading
@@ -110,8 +111,30 @@ def _find(columns: dict[str, str], names: tuple[str, ...]) -> str | None:
     return next((columns[n] for n in names if n in columns), None)
 
 
+TITLE_ROWS = 10  # CIPFA's saved sheets put a title and the model year above the header
+
+
+def _skip_title_rows(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """The table under any title rows, and how many file lines came before its header.
+
+    The header is the first of the top rows that names a council column; a file whose first row
+    does is returned unchanged (offset 0).
+    """
+    known = set(COUNCIL_HEADERS) | set(COUNCIL_CODE_HEADERS)
+    if known & {normalise_header(c) for c in frame.columns}:
+        return frame, 0
+    for index in range(min(TITLE_ROWS, len(frame))):
+        cells = [str(v).strip() for v in frame.iloc[index]]
+        if known & {normalise_header(c) for c in cells}:
+            body = frame.iloc[index + 1 :].reset_index(drop=True)
+            body.columns = [c or f"column {i + 1}" for i, c in enumerate(cells)]
+            return body, index + 1
+    return frame, 0
+
+
 def peer_pairs(frame, file_name: str) -> list[tuple[int, str, str | None, int | None]]:  # noqa: ANN001
     """``(row, council text, peer text, rank)`` from either layout; rows are file line numbers."""
+    frame, offset = _skip_title_rows(frame)
     columns = {normalise_header(c): c for c in frame.columns}
     council_col = _find(columns, COUNCIL_HEADERS) or _find(columns, COUNCIL_CODE_HEADERS)
     if council_col is None:
@@ -124,7 +147,7 @@ def peer_pairs(frame, file_name: str) -> list[tuple[int, str, str | None, int | 
     pairs: list[tuple[int, str, str, int | None]] = []
     if peer_col is not None:
         rank_col = _find(columns, RANK_HEADERS)
-        for index, record in enumerate(frame.to_dict("records"), start=2):
+        for index, record in enumerate(frame.to_dict("records"), start=2 + offset):
             council, peer = record[council_col].strip(), record[peer_col].strip()
             if not council and not peer:
                 continue
@@ -146,7 +169,7 @@ def peer_pairs(frame, file_name: str) -> list[tuple[int, str, str | None, int | 
             "Peer) column with one pair per row, or numbered neighbour columns (1 ... 15, "
             f"Nearest Neighbour 1 ...). Found: {', '.join(frame.columns)}"
         )
-    for index, record in enumerate(frame.to_dict("records"), start=2):
+    for index, record in enumerate(frame.to_dict("records"), start=2 + offset):
         council = record[council_col].strip()
         if not council:
             continue
