@@ -149,3 +149,17 @@ def test_the_analysis_faces_find_the_stored_council_however_typed(con, tmp_path)
     assert "Leeds, 2025" in shown.output
     refused = CliRunner().invoke(app, ["compare", "-c", "Bradford", "-w", "2025", "--db", db])
     assert refused.exit_code == 1 and "Bradford" in refused.output and "Leeds" in refused.output
+
+
+def test_a_loaded_council_links_to_its_region_and_type(con):
+    from pipeline.analysis import council_geography
+
+    survey(con, "Leeds City Council")
+    row = con.execute(
+        "SELECT ons_code, region_code, council_type FROM councils WHERE name = 'Leeds'"
+    ).fetchall()
+    assert row == [("E08000035", "E12000003", "metropolitan district")]
+    geography = council_geography(con, "Leeds")
+    assert geography["region_name"] == "Yorkshire and The Humber" and geography["loaded"]
+    # the region's ASCOF rows carry the same code the councils table stores
+    assert geography["region_code"] == row[0][1]
