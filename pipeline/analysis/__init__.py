@@ -25,6 +25,7 @@ from pipeline.analysis.inventory import (
     waves,
 )
 from pipeline.analysis.means import mean_scores
+from pipeline.analysis.official import official_measures
 from pipeline.analysis.results import NoDataError, answer_groups, distribution, results
 from pipeline.analysis.subgroups import SUBGROUPS, subgroups
 from pipeline.analysis.trends import trends, wave_changes
@@ -37,6 +38,7 @@ from pipeline.analysis.weighting import (
 from pipeline.disclosure import protect
 
 __all__ = [
+    "official_measures",
     "SUBGROUPS",
     "NoDataError",
     "answer_groups",
