@@ -16,6 +16,7 @@ different survey (and, for direct payments, of administrative returns).
 from __future__ import annotations
 
 import csv
+import re
 from functools import cache
 
 import duckdb
@@ -118,13 +119,14 @@ def _group_peers(council: Council, group: str) -> list[str]:
 
 
 def _note(note: object) -> str | None:
-    """The published reason for a missing value, in words ("suppressed", not "[c]")."""
+    """Why the published value is missing, in words: the Outcome row's marker ("[c]
+    suppressed" becomes "suppressed"), or "not published" when the file had no Outcome row."""
     if not isinstance(note, str) or not note:
         return None
-    text = note
-    for marker, words in MARKER_WORDS.items():
-        text = text.replace(marker, words)
-    return text
+    for part in note.split("; "):
+        if part.startswith("Outcome "):
+            return re.sub(r"\[[a-z]\]\s*", "", part.removeprefix("Outcome ")).strip() or None
+    return "not published" if "no Outcome row" in note else None
 
 
 def official_measures(
