@@ -24,7 +24,7 @@ import pandas as pd
 import yaml
 
 from pipeline.config import surveys_dir
-from pipeline.council_register import Council, council_register, resolve_council
+from pipeline.council_register import Council, UnknownCouncil, council_register, resolve_council
 
 from .sql_files import run_sql
 
@@ -103,7 +103,14 @@ def official_measure_list() -> pd.DataFrame:
 
 
 def _council(council: str | Council) -> Council:
-    return council if isinstance(council, Council) else resolve_council(council)
+    """The register's council; one given with --new-council (not registered) has no codes, so
+    only England's figures can be set beside it."""
+    if isinstance(council, Council):
+        return council
+    try:
+        return resolve_council(council)
+    except UnknownCouncil:
+        return Council(str(council), None, None, None, None, None, None, None, registered=False)
 
 
 def _group_peers(council: Council, group: str) -> list[str]:
