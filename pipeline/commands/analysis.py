@@ -467,11 +467,20 @@ def official_command(
     db: Path | None = DB_OPTION,
 ) -> None:
     """Official ASCOF measures for a council against its region and England, every year loaded."""
-    from pipeline.analysis import official_measures
-    from pipeline.council_register import UnknownCouncil
+    from pipeline.analysis import loaded_council, official_measures
+    from pipeline.council_register import UnknownCouncil, resolve_council
     from pipeline.disclosure.pages import publish_official_measures
 
     con = _open(db)
+    try:
+        resolve_council(council)
+    except UnknownCouncil as error:
+        # a --new-council council with survey data has England's figures; a typo has none
+        try:
+            council = loaded_council(con, council)
+        except ValueError:
+            con.close()
+            fail(str(error))
     try:
         frame = official_measures(con, council, group=group)
     except (UnknownCouncil, ValueError) as error:
