@@ -107,3 +107,30 @@ def build(filters: Filters, role: str) -> View:
         "not one series.",
     ]
     return view
+
+
+PANEL_TOPICS = (
+    "Self-directed support (people who use services)",
+    "Direct payments (people who use services)",
+)
+
+
+def latest_panel(council: str) -> Table | None:
+    """The latest year's self-directed support and direct payment shares against region and
+    England, for the Overview and Budgets pages (None when no ASCOF figures are loaded)."""
+    from pipeline.disclosure.pages import publish_official_measures
+
+    frame = publish_official_measures(query("official_measures", council=council))
+    if frame.empty:
+        return None
+    part = frame[frame["topic"].isin(PANEL_TOPICS)]
+    if part.empty:
+        return None
+    latest = part.sort_values("year").groupby("topic", sort=False).tail(1)
+    columns = ["topic", "period", "code", "council_value", "region_value", "england_value"]
+    shown = latest[columns].rename(columns=HEADINGS)
+    return Table(
+        "official_panel",
+        "Official measures (ASCOF): self-directed support and direct payments, latest year",
+        shown.reset_index(drop=True),
+    )
