@@ -48,6 +48,7 @@ results_pages = [
     _page("5_Budgets.py", "Budgets", "budgets"),
     _page("6_Carers.py", "Carers", "carers"),
     _page("7_Compare_councils.py", "Compare councils", "compare"),
+    _page("12_Official_measures.py", "Official measures", "official"),
 ]
 other_pages = [_page("10_Downloads.py", "Downloads", "downloads")]
 if role == auth.COMMISSIONER:

@@ -43,11 +43,12 @@ FILTER_PAGES: dict[str, tuple[frozenset[str], str]] = {
     "instrument": (
         frozenset(_RESULT_PAGES - {"carers"} | {"data-quality", "load-data", "downloads"}),
         "The Carers page always shows the carers' survey, and Budgets come from the budget "
-        "register, so the survey choice does not change them.",
+        "register, so the survey choice does not change them; Official measures are ASCOF "
+        "figures, not from the surveys.",
     ),
     "wave": (
         frozenset(_RESULT_PAGES - {"trends"} | {"data-quality", "load-data", "downloads"}),
-        "Trends show every wave, and the budget register has no waves.",
+        "Trends and Official measures show every year, and the budget register has no waves.",
     ),
     "subgroup": (
         frozenset({"outcomes", "downloads"}),
@@ -59,7 +60,11 @@ FILTER_PAGES: dict[str, tuple[frozenset[str], str]] = {
         "register to weight to, and answer distributions, trends and comparisons are unweighted.",
     ),
 }
-_KNOWN_PAGES = frozenset().union(*(pages for pages, _ in FILTER_PAGES.values())) | {"budgets"}
+# Official measures (ASCOF) are per council and year: no survey, wave, subgroup or weighting.
+_KNOWN_PAGES = frozenset().union(*(pages for pages, _ in FILTER_PAGES.values())) | {
+    "budgets",
+    "official",
+}
 
 
 def filter_note(name: str, page: str | None) -> str | None:

@@ -8,6 +8,7 @@ from dashboards.data import query
 from dashboards.plain import make_public
 from dashboards.render import Chart, Table, View
 from dashboards.state import Filters
+from dashboards.views import official
 from pipeline.present import charts
 from pipeline.present.plain_tables import INTERVALS_SENTENCE
 
@@ -101,6 +102,9 @@ def build(filters: Filters, role: str) -> View:
             summary.get("linked", pd.DataFrame()),
         )
     )
+    panel = official.latest_panel(filters.council)
+    if panel is not None:
+        view.tables.append(panel)
     view.explanations = [
         "These figures come from the council's own budget register; there is no national "
         "figure to compare them with.",

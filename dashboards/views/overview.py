@@ -8,6 +8,7 @@ from dashboards.data import publish, query
 from dashboards.plain import make_public
 from dashboards.render import Chart, Table, View
 from dashboards.state import INSTRUMENT_LABELS, Filters
+from dashboards.views import official
 from pipeline.present import charts
 from pipeline.present.plain_tables import INTERVALS_SENTENCE, benchmark_sentence
 
@@ -137,6 +138,10 @@ def build(filters: Filters, role: str, instrument: str | None = None) -> View:
             frame=_pick(largest_changes(filters, role, instrument), CHANGE_COLUMNS),
         )
     )
+    if instrument == "poet-holder":
+        panel = official.latest_panel(filters.council)
+        if panel is not None:
+            view.tables.append(panel)
     view.explanations = [
         benchmark_sentence(results) or "No national figure is available for these questions.",
         INTERVALS_SENTENCE,

@@ -26,6 +26,7 @@ from pipeline.analysis.inventory import (
     waves,
 )
 from pipeline.analysis.means import mean_scores
+from pipeline.analysis.official import official_measures
 from pipeline.analysis.peers import ascof_peer_summary, comparator_group
 from pipeline.analysis.results import NoDataError, answer_groups, distribution, results
 from pipeline.analysis.subgroups import SUBGROUPS, subgroups
@@ -39,6 +40,7 @@ from pipeline.analysis.weighting import (
 from pipeline.disclosure import protect
 
 __all__ = [
+    "official_measures",
     "SUBGROUPS",
     "NoDataError",
     "answer_groups",

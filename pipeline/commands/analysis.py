@@ -478,9 +478,101 @@ def budgets_command(
         _emit(summary[name], output, BUDGET_TABLES[name], f"{council}: {name.replace('_', ' ')}")
 
 
+OFFICIAL_COLUMNS = {
+    "topic": "Measure",
+    "framework_name": "Framework",
+    "code": "Code",
+    "period": "Year",
+    "council_shown": "Council",
+    "region_shown": "Region",
+    "england_shown": "England",
+    "peers_shown": "Peers mean (range)",
+}
+
+
+def _official_cell(value: object, note: object, unit: str) -> str:
+    """A figure rounded as in text (one decimal; three for a 0-1 score), or why it is missing."""
+    if value is None or pd.isna(value):
+        return str(note) if isinstance(note, str) and note else ""
+    return f"{value:.3f}" if unit == "score" and abs(value) < 1 else f"{value:.1f}"
+
+
+def official_command(
+    council: str = typer.Option(..., "--council", "-c", help="The council to report on."),
+    group: str | None = typer.Option(
+        None, "--group", "-g", help="Peers for the mean and range: comparator, region or type."
+    ),
+    output: OutputFormat = FORMAT_OPTION,
+    db: Path | None = DB_OPTION,
+) -> None:
+    """Official ASCOF measures for a council against its region and England, every year loaded."""
+    from pipeline.analysis import loaded_council, official_measures
+    from pipeline.council_register import UnknownCouncil, resolve_council
+    from pipeline.disclosure.pages import publish_official_measures
+
+    con = _open(db)
+    try:
+        resolve_council(council)
+    except UnknownCouncil as error:
+        # a --new-council council with survey data has England's figures; a typo has none
+        try:
+            council = loaded_council(con, council)
+        except ValueError:
+            con.close()
+            fail(str(error))
+    try:
+        frame = official_measures(con, council, group=group)
+    except (UnknownCouncil, ValueError) as error:
+        fail(str(error))
+    finally:
+        con.close()
+    if frame.empty:
+        fail(
+            f"no ASCOF figures loaded for {council}, its region or England; load the open-data "
+            "file with `outcomes ingest benchmark FILE`"
+        )
+    frame = publish_official_measures(frame)
+    for prefix in ("council", "region", "england"):
+        frame[f"{prefix}_shown"] = [
+            _official_cell(v, n, u)
+            for v, n, u in zip(
+                frame[f"{prefix}_value"], frame[f"{prefix}_note"], frame["unit"], strict=True
+            )
+        ]
+    frame["peers_shown"] = [
+        ""
+        if pd.isna(mean)
+        else f"{_official_cell(mean, None, u)} ({_official_cell(lo, None, u)} to "
+        f"{_official_cell(hi, None, u)}, {k} councils)"
+        for mean, lo, hi, k, u in zip(
+            frame["peer_mean"],
+            frame["peer_min"],
+            frame["peer_max"],
+            frame["peer_councils"],
+            frame["unit"],
+            strict=True,
+        )
+    ]
+    columns = dict(OFFICIAL_COLUMNS)
+    if group is None:
+        columns.pop("peers_shown")
+    place = frame["council"].iloc[0]
+    region = frame["region"].iloc[0]
+    _emit(
+        frame, output, columns, f"{place}: official measures (ASCOF) against {region} and England"
+    )
+    if output is OutputFormat.table:
+        console.print(
+            "[dim]The 2023-24 framework renumbered the measures: figures either side of the "
+            "change are not one series.[/]",
+            highlight=False,
+        )
+
+
 def register(app: typer.Typer) -> None:
     """Add the analysis commands to the ``outcomes`` app."""
     app.command("compare")(compare)
     app.command("trends")(trends_command)
     app.command("drivers")(drivers_command)
     app.command("budgets")(budgets_command)
+    app.command("official")(official_command)

@@ -15,7 +15,11 @@ import duckdb
 import pandas as pd
 
 from pipeline import analysis
-from pipeline.disclosure.pages import publish_results, publish_wave_changes
+from pipeline.disclosure.pages import (
+    publish_official_measures,
+    publish_results,
+    publish_wave_changes,
+)
 from pipeline.instruments import Instrument, get_instrument
 from pipeline.present.findings import describe_changes, describe_results
 
@@ -36,6 +40,8 @@ class ReportContent:
     previous_wave: int | None
     comments: pd.DataFrame  # approved quotes: question_code, question, comment_text (redacted)
     generated: date = field(default_factory=date.today)
+    # published official_measures (ASCOF) for the council; empty when none are loaded
+    official: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def title(self) -> str:
@@ -214,4 +220,5 @@ def gather(
         changes=changes,
         previous_wave=previous,
         comments=comments,
+        official=publish_official_measures(analysis.official_measures(con, council)),
     )

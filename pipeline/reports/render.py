@@ -157,6 +157,12 @@ def report_context(content: ReportContent, *, downloads: dict[str, str] | None =
         )
         if "Changes since last wave" in tables
         else None,
+        "official_table": _table(
+            tables["Official measures"],
+            "Official measures (ASCOF) for the council, its region and England",
+        )
+        if "Official measures" in tables
+        else None,
         "comments": content.comments.to_dict("records"),
         "comments_group_below": THRESHOLDS.comments_group_below,
         "sources": [

@@ -138,8 +138,38 @@ def publication_tables(content: ReportContent) -> dict[str, pd.DataFrame]:
         tables["Changes since last wave"] = changes_table(content.changes)
     if len(content.comments):
         tables["Comments"] = comments_table(content.comments)
+    if len(content.official):
+        tables["Official measures"] = official_table(content.official)
     tables["Open data"] = open_data(content)
     return tables
+
+
+OFFICIAL_HEADINGS = {
+    "topic": "Measure",
+    "framework_name": "Framework",
+    "code": "ASCOF code",
+    "period": "Year",
+    "council": "Council",
+    "region": "Region",
+    "england": "England",
+}
+
+
+def official_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """The official measures as read: a figure rounded as in text, or why it is missing."""
+
+    def shown(value: object, note: object) -> str:
+        if value is None or pd.isna(value):
+            return str(note) if isinstance(note, str) and note else ""
+        return f"{value:.3f}" if abs(float(value)) < 1 else f"{value:.1f}"
+
+    out = frame[["topic", "framework_name", "code", "period"]].copy()
+    for place in ("council", "region", "england"):
+        out[place] = [
+            shown(v, n)
+            for v, n in zip(frame[f"{place}_value"], frame[f"{place}_note"], strict=True)
+        ]
+    return out.rename(columns=OFFICIAL_HEADINGS).reset_index(drop=True)
 
 
 TABLE_DESCRIPTIONS = {
@@ -149,6 +179,8 @@ TABLE_DESCRIPTIONS = {
     "Process answers": "How people answered each step, percent of those who answered",
     "Changes since last wave": "Each outcome now and in the previous survey wave",
     "Comments": "Quotes a commissioner approved for publication, with personal details removed",
+    "Official measures": "Official ASCOF figures for the council, its region and England, "
+    "every year loaded (the 2023-24 framework renumbered the measures)",
     "Open data": "The results in the column layout of public-health benchmarking downloads",
 }
 

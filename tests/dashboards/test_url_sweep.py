@@ -26,6 +26,7 @@ PAGES = {
     "8_Data_quality.py": "data-quality",
     "9_Load_data.py": "load-data",
     "10_Downloads.py": "downloads",
+    "12_Official_measures.py": "official",
 }
 BASE = {"council": "Brightwater", "wave": "2024", "instrument": "poet-holder"}
 LINKS = {
