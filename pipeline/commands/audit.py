@@ -2,7 +2,7 @@
 
 Builds every council's report files (open-data CSV and workbook) into a temporary folder, runs
 the command line's ``compare``, ``trends`` and ``budgets`` as the public would, renders the
-public dashboard's Budgets, Trends, Compare councils, Overview and Process tables, and hands all of it to
+public dashboard's Budgets, Trends, Compare councils, Overview, Process and Outcomes tables, and hands all of it to
 :mod:`pipeline.disclosure.audit`. Exits 1 when any hidden count can be pinned to a range
 narrower than the threshold.
 """
@@ -93,7 +93,7 @@ def dashboard_outputs(db: Path, councils: dict[int, list[str]], instrument: str)
     labels = outcomes.domain_choices(instrument)
     latest = max(councils) if councils else None
     every = sorted({c for names in councils.values() for c in names})
-    found: dict = {"budgets": {}, "compare": [], "trends": [], "results": []}
+    found: dict = {"budgets": {}, "compare": [], "trends": [], "results": [], "answers": []}
     for council in every:
         filters = Filters(council=council, wave=latest, instrument=instrument)
         view = budgets.build(filters, "public")
@@ -116,6 +116,12 @@ def dashboard_outputs(db: Path, councils: dict[int, list[str]], instrument: str)
                     found["results"].append(
                         (f"dashboard {name}", shown.assign(council=council, wave=latest))
                     )
+        for code in labels:  # the Outcomes page's answer spread, everyone together
+            spread = outcomes.distribution(filters, "public", code)
+            if not spread.empty and "is_missing" in spread:
+                valid = spread[~spread["is_missing"].fillna(False).astype(bool)]
+                found["answers"].append(valid.assign(council=council, wave=latest,
+                                                     question_code=code))  # fmt: skip
     for wave, names in councils.items():
         if len(names) < 2:
             continue
@@ -172,6 +178,12 @@ def gather_evidence(
             auditor.trends_evidence(evidence, frame, "dashboard trends")
         for source, frame in shown["results"]:
             auditor.trends_evidence(evidence, frame, source)
+        if shown["answers"]:
+            frame = pd.concat(shown["answers"], ignore_index=True)
+            frame = frame[[*auditor.RESULT_KEY, "answer_code", "n", "count", "value"]]
+            table, relations = auditor.answers_evidence("dashboard outcomes", frame)
+            evidence.add("dashboard outcomes", table, [], "dashboard outcomes")
+            evidence.relations += relations
         for frame in shown["compare"]:
             auditor.comparison_evidence(evidence, frame, "dashboard compare")
     return evidence
