@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dashboards.data import publish, query
+from dashboards.data import query
 from dashboards.plain import make_public
 from dashboards.render import Chart, View
 from dashboards.state import SUBGROUP_LABELS, Filters
@@ -48,7 +48,11 @@ def distribution(filters: Filters, role: str, question_code: str) -> pd.DataFram
     frame["subgroup_value"] = frame["subgroup_value"].fillna("Not stated").astype(str)
     # The answers of one subgroup add up to its base, so the group rule (not the complement
     # rule) is what stops a hidden count being recovered.
-    return publish(frame, role, group_columns=("subgroup_value",), complement=False)
+    if role == "commissioner":
+        return frame
+    from pipeline.disclosure.pages import publish_distribution
+
+    return publish_distribution(frame, ("subgroup_value",))
 
 
 def build(filters: Filters, role: str, question_code: str) -> View:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dashboards.data import publish, query
+from dashboards.data import query
 from dashboards.plain import make_public
 from dashboards.render import Chart, Table, View
 from dashboards.state import INSTRUMENT_LABELS, Filters
@@ -76,7 +76,11 @@ def domain_results(filters: Filters, role: str, instrument: str) -> pd.DataFrame
         weighted=filters.weighted,
         benchmark="national",
     )
-    return publish(frame, role)
+    if role == "commissioner":
+        return frame
+    from pipeline.disclosure.pages import publish_page_results
+
+    return publish_page_results(frame)  # the whole-page rule, as the reports use
 
 
 def largest_changes(filters: Filters, role: str, instrument: str, top: int = 3) -> pd.DataFrame:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dashboards.data import publish, query
+from dashboards.data import query
 from dashboards.plain import make_public
 from dashboards.render import Chart, View
 from dashboards.state import Filters
@@ -46,7 +46,11 @@ def process_results(filters: Filters, role: str) -> pd.DataFrame:
         weighted=filters.weighted,
         benchmark="none",
     )
-    return publish(frame, role)
+    if role == "commissioner":
+        return frame
+    from pipeline.disclosure.pages import publish_page_results
+
+    return publish_page_results(frame)  # the whole-page rule, as the reports use
 
 
 def driver_results(filters: Filters, role: str, outcome: str) -> pd.DataFrame:

@@ -2,7 +2,7 @@
 
 Builds every council's report files (open-data CSV and workbook) into a temporary folder, runs
 the command line's ``compare``, ``trends`` and ``budgets`` as the public would, renders the
-public dashboard's Budgets, Trends and Compare councils tables, and hands all of it to
+public dashboard's Budgets, Trends, Compare councils, Overview, Process and Outcomes tables, and hands all of it to
 :mod:`pipeline.disclosure.audit`. Exits 1 when any hidden count can be pinned to a range
 narrower than the threshold.
 """
@@ -88,12 +88,12 @@ def dashboard_outputs(db: Path, councils: dict[int, list[str]], instrument: str)
     """The public dashboard's tables (what its CSV and Excel downloads hold)."""
     os.environ["OUTCOMES_DB"] = str(db)
     from dashboards.state import Filters
-    from dashboards.views import budgets, compare, outcomes, trends
+    from dashboards.views import budgets, compare, outcomes, overview, process, trends
 
     labels = outcomes.domain_choices(instrument)
     latest = max(councils) if councils else None
     every = sorted({c for names in councils.values() for c in names})
-    found: dict = {"budgets": {}, "compare": [], "trends": []}
+    found: dict = {"budgets": {}, "compare": [], "trends": [], "results": [], "answers": []}
     for council in every:
         filters = Filters(council=council, wave=latest, instrument=instrument)
         view = budgets.build(filters, "public")
@@ -106,6 +106,22 @@ def dashboard_outputs(db: Path, councils: dict[int, list[str]], instrument: str)
         codes = {domain: code for code, domain in labels.items()}
         chart["question_code"] = chart["domain"].map(codes)
         found["trends"].append(chart)
+        for name, view in (
+            ("overview", overview.build(filters, "public")),
+            ("process", process.build(filters, "public", *next(iter(labels.items())))),
+        ):
+            for chart in view.charts:
+                shown = _shown(chart)
+                if {"question_code", "n", "count"} <= set(shown.columns):
+                    found["results"].append(
+                        (f"dashboard {name}", shown.assign(council=council, wave=latest))
+                    )
+        for code in labels:  # the Outcomes page's answer spread, everyone together
+            spread = outcomes.distribution(filters, "public", code)
+            if not spread.empty and "is_missing" in spread:
+                valid = spread[~spread["is_missing"].fillna(False).astype(bool)]
+                found["answers"].append(valid.assign(council=council, wave=latest,
+                                                     question_code=code))  # fmt: skip
     for wave, names in councils.items():
         if len(names) < 2:
             continue
@@ -160,6 +176,14 @@ def gather_evidence(
             auditor.budget_evidence(evidence, council, summary, "dashboard")
         for frame in shown["trends"]:
             auditor.trends_evidence(evidence, frame, "dashboard trends")
+        for source, frame in shown["results"]:
+            auditor.trends_evidence(evidence, frame, source)
+        if shown["answers"]:
+            frame = pd.concat(shown["answers"], ignore_index=True)
+            frame = frame[[*auditor.RESULT_KEY, "answer_code", "n", "count", "value"]]
+            table, relations = auditor.answers_evidence("dashboard outcomes", frame)
+            evidence.add("dashboard outcomes", table, [], "dashboard outcomes")
+            evidence.relations += relations
         for frame in shown["compare"]:
             auditor.comparison_evidence(evidence, frame, "dashboard compare")
     return evidence

@@ -414,3 +414,24 @@ def publish_official_measures(frame: pd.DataFrame) -> pd.DataFrame:
     like every other table so the auditor reads the same publication."""
     table = Table(frame.reset_index(drop=True), counts=(), base=None)
     return publish(Publication({"official_measures": table})).frame("official_measures")
+
+
+def publish_page_results(frame: pd.DataFrame) -> pd.DataFrame:
+    """A dashboard page's results table (Overview, Carers, Process) under the whole-page rule:
+    shares, intervals, p-values and notes go with any hidden count or base of their row, and
+    the solver checks the page's figures together rather than one column at a time."""
+    if frame.empty:
+        return protect(frame)
+    return publish(Publication({"results": results_table(frame)})).frame("results")
+
+
+def publish_distribution(frame: pd.DataFrame, groups: Sequence[str] = ()) -> pd.DataFrame:
+    """The Outcomes page's answer spread: each group's valid answers add up to its base, so a
+    hidden answer is protected by secondary suppression within the group, not by the
+    complement rule."""
+    if frame.empty:
+        return protect(frame)
+    frame = frame.reset_index(drop=True)
+    table = distribution_table(frame)
+    relations = answer_relations("distribution", frame, tuple(groups))
+    return publish(Publication({"distribution": table}, relations)).frame("distribution")

@@ -168,3 +168,40 @@ def test_the_installed_command_audits_from_any_folder(tmp_path) -> None:
     assert "ModuleNotFoundError" not in finished.stderr, finished.stderr[-2000:]
     assert finished.returncode == 0, finished.stdout[-2000:] + finished.stderr[-2000:]
     assert " 0 recovered" in finished.stdout
+
+
+def test_dashboard_overview_process_and_outcomes_pages_give_nothing_away(case) -> None:
+    """The Overview, Process and Outcomes pages of every council, read back by the auditor,
+    hide the tiny councils' small count and let none be pinned (issue 9 items 1-2)."""
+    import os
+
+    os.environ["OUTCOMES_DB"] = str(case[1])
+    from dashboards.state import Filters
+    from dashboards.views import outcomes, overview, process
+    from pipeline.commands.audit import _shown
+
+    logging.disable(logging.WARNING)
+    try:
+        evidence = auditor.Evidence()
+        for council in ("Ashby", "Brill", "Corfe", *TINY[: case[0]]):
+            filters = Filters(council=council, wave=WAVE, instrument="poet-holder")
+            for name, view in (
+                ("overview", overview.build(filters, "public")),
+                ("process", process.build(filters, "public", SMALL_QUESTION, "Paid job")),
+            ):
+                for chart in view.charts:
+                    shown = _shown(chart)
+                    if {"question_code", "n", "count"} <= set(shown.columns):
+                        auditor.trends_evidence(
+                            evidence, shown.assign(council=council, wave=WAVE), name
+                        )
+            spread = outcomes.distribution(filters, "public", SMALL_QUESTION)
+            if council in TINY:
+                better = spread[spread["answer_code"].astype(str) == "better"]
+                assert better["count"].isna().all(), "the small count must be hidden"
+    finally:
+        logging.disable(logging.NOTSET)
+    result = auditor.audit(evidence)
+    print(result.summary())
+    assert result.cells, "the tiny councils' small counts must be hidden on the Overview"
+    assert result.passed, "\n".join(auditor.describe(result))

@@ -69,3 +69,51 @@ def test_the_overall_share_is_withheld_when_a_council_is_hidden_and_rounded_othe
     assert shown["overall"].isna().all() and shown["lower_95"].isna().all()
     visible = publish_council_comparison(frame.iloc[:2].assign(overall=100 / 3))
     assert visible["overall"].tolist() == [33.3, 33.3]
+
+
+def _planted_page() -> pd.DataFrame:
+    """Two questions of one page against a published national figure; question a has a count
+    of 3 whose p-value against the national count would give it back."""
+    import pandas as pd
+
+    from pipeline.analysis.intervals import two_proportion_p
+
+    rows = []
+    for code, count in (("a", 3), ("b", 20)):
+        rows.append(
+            {
+                "wave": 2025, "council": "Dent", "question_code": code, "n": 40, "count": count,
+                "value": 100 * count / 40, "lower": 1.0, "upper": 99.0,
+                "p_value": two_proportion_p(count, 40, 4000, 10000),
+                "p_adjusted": two_proportion_p(count, 40, 4000, 10000),
+                "benchmark_kind": "national", "benchmark_value": 40.0,
+                "benchmark_count": 4000, "benchmark_n": 10000,
+            }
+        )  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def test_page_results_withhold_p_values_that_per_table_protect_leaves_beside_a_hidden_count():
+    """Would fail if a page went back to the one-table ``protect``: its p-value beside the
+    hidden count lets the auditor recover the count exactly."""
+    from pipeline.disclosure import audit as auditor
+    from pipeline.disclosure import protect
+    from pipeline.disclosure.pages import publish_page_results
+
+    frame = _planted_page()
+    old = protect(frame, count_columns=("count",), base_column="n")
+    evidence = auditor.Evidence()
+    auditor.cli_results_evidence(evidence, old, "old page")
+    assert auditor.audit(evidence).recovered, "the planted leak must be found"
+
+    shown = publish_page_results(frame)
+    hidden = shown["count"].isna()
+    assert hidden.tolist() == [True, False]
+    assert (
+        shown.loc[hidden, ["p_value", "p_adjusted", "value", "lower", "upper"]].isna().all().all()
+    )
+    shown["benchmark_count"], shown["benchmark_n"] = 4000, 10000  # the national figure is public
+    evidence = auditor.Evidence()
+    auditor.cli_results_evidence(evidence, shown, "page")
+    result = auditor.audit(evidence)
+    assert result.cells and result.passed, "\n".join(auditor.describe(result))
