@@ -201,18 +201,39 @@ def trends_command(
     instrument: str = INSTRUMENT_OPTION,
     section: str = SECTION_OPTION,
     confidence: float = CONFIDENCE_OPTION,
+    min_base: int = typer.Option(
+        THRESHOLDS.minimum_base,
+        "--min-base",
+        help="Fewest answers for a wave change or a place in the trend test.",
+    ),
+    benchmark: str = typer.Option(
+        "auto",
+        "--benchmark",
+        "-b",
+        help="Each wave's comparator: auto, national, pooled, loaded:<source> or none.",
+    ),
     output: OutputFormat = FORMAT_OPTION,
     unsuppressed: bool = UNSUPPRESSED_OPTION,
     db: Path | None = DB_OPTION,
 ) -> None:
-    """Every wave's shares, the change since the previous wave and the trend across waves."""
+    """Every wave's shares, the change since the previous wave and the trend across waves.
+
+    The options mirror ``trends()``'s keyword arguments, so the CLI can ask what the API can.
+    """
     from pipeline.analysis import NoDataError, trends
 
     con = _open(db)
     council = _council(con, council)
     try:
-        frame = trends(con, council=council, instrument=instrument, section=section,
-                       confidence=confidence)  # fmt: skip
+        frame = trends(
+            con,
+            council=council,
+            instrument=instrument,
+            section=section,
+            confidence=confidence,
+            min_base=min_base,
+            benchmark=benchmark,
+        )
     except (NoDataError, ValueError) as error:
         fail(str(error))
     finally:
