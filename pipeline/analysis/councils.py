@@ -1,9 +1,8 @@
 """Council against council: a funnel-plot-ready table for one question and wave.
 
 Each council's share is set against the overall (pooled) share p0 of the councils compared (all
-loaded, or a chosen peer group). Control limits at a council's base n are the normal
-approximation p0 +/- z * sqrt(p0 (1 - p0) / n) for 95% (z = 1.96) and 99.8% (z = 3.09),
-clipped to 0-100 (docs/methods.md, "Funnel plots"). A council outside the 95% limits is
+loaded, or a chosen peer group). Control limits at a council's base n are drawn at 95% and
+99.8%, clipped to 0-100 (docs/methods.md, "Funnel plots"). A council outside the 95% limits is
 "better" / "worse"; ``outside_998`` marks the stricter limits.
 
 The limits are exact binomial ones by default (``method="exact"``): council bases here are often
