@@ -213,8 +213,9 @@ def _trend(params: dict[str, str], tmp_path: Path) -> dict[str, object]:
 
 def _funnel(params: dict[str, str], tmp_path: Path) -> dict[str, object]:
     overall, n = float(params["overall"]), float(params["n"])
-    lower_95, upper_95 = funnel_limits(overall, n, 0.95)
-    lower_998, upper_998 = funnel_limits(overall, n, 0.998)
+    method = params.get("method", "exact")
+    lower_95, upper_95 = funnel_limits(overall, n, 0.95, method)
+    lower_998, upper_998 = funnel_limits(overall, n, 0.998, method)
     return {
         "lower_95": float(lower_95),
         "upper_95": float(upper_95),
@@ -410,7 +411,7 @@ COMPUTE: dict[str, tuple[tuple[str, ...], Compute]] = {
     "bh": (("p",), _bh),
     "wave_change": (("count", "n", "previous_count", "previous_n"), _wave_change),
     "trend": (("counts", "bases", "waves"), _trend),
-    "funnel": (("overall", "n"), _funnel),
+    "funnel": (("overall", "n", "method"), _funnel),
     "weighting": (
         tuple(f"{kind}{i}" for kind in ("population", "stratum") for i in range(1, 10)),
         _weighting,

@@ -43,6 +43,8 @@ from pipeline.instruments import Instrument, get_instrument
 ADJUSTERS = ("age_band", "support_reason")
 REFERENCE_OPTION = "council_managed"
 MIN_EVENTS = 10  # fewest "better" (and "not better") answers a model is fitted on
+MIN_EPV = 10  # fewest events per parameter: min(better, not better) / model terms
+DROP_LAST = ("council", "support_reason", "age_band")  # adjusters, dropped after process items
 NOT_ANSWERED = "not_answered"
 
 OPTION_NOUNS = {
@@ -73,6 +75,9 @@ DRIVER_COLUMNS = [
     "p_value",
     "n",
     "events",
+    "parameters",
+    "epv",
+    "epv_full",
     "plain",
     "note",
 ]
@@ -172,6 +177,48 @@ def independent_columns(matrix: pd.DataFrame) -> list[str]:
     return [keep[j] for j in chosen]
 
 
+def _group(column: str, items: Sequence[str]) -> str:
+    """The term a design column belongs to: a process item (with its not-answered flag) or a
+    categorical (all its dummies)."""
+    if column in items:
+        return column
+    return column.split(":", 1)[0]
+
+
+def _weakness(data: pd.DataFrame, outcome: str, item: str) -> float:
+    """Univariate chi-square p-value of the outcome by the item's answer (larger = weaker)."""
+    from scipy.stats import chi2_contingency
+
+    table = pd.crosstab(data[item], data[outcome])
+    if table.shape[0] < 2 or table.shape[1] < 2:
+        return 1.0
+    return float(chi2_contingency(table.to_numpy(), correction=False)[1])
+
+
+def reduce_terms(
+    data: pd.DataFrame, outcome: str, keep: list[str], items: Sequence[str], fewest: int
+) -> tuple[list[str], list[str]]:
+    """Drop whole terms until min(events, non-events) / parameters >= MIN_EPV.
+
+    Order (docs/methods.md, section 14): process items with the weakest univariate association
+    first (largest chi-square p-value), then the council, support reason and age band
+    adjusters; the management option is never dropped. Returns (kept columns, dropped terms).
+    """
+    allowed = fewest / MIN_EPV
+    present = [c for c in keep if c != "const"]
+    order = sorted(
+        {_group(c, items) for c in present if _group(c, items) in items},
+        key=lambda item: -_weakness(data, outcome, item),
+    ) + [g for g in DROP_LAST if any(_group(c, items) == g for c in present)]
+    dropped: list[str] = []
+    for group in order:
+        if len(present) <= allowed:
+            break
+        present = [c for c in present if _group(c, items) != group]
+        dropped.append(group)
+    return ["const", *present], dropped
+
+
 def fit_outcome(
     frame: pd.DataFrame, outcome: str, items: Sequence[str], confidence: float
 ) -> tuple[pd.DataFrame, int, int, str, dict]:
@@ -180,6 +227,7 @@ def fit_outcome(
     n = len(data)
     events = int(data[outcome].sum()) if n else 0
     empty = pd.DataFrame(columns=["odds_ratio", "lower", "upper", "p_value"], dtype=float)
+    empty.attrs.update(parameters=0, epv=np.nan, epv_full=np.nan, left_out=[])
     if n < THRESHOLDS.minimum_base or min(events, n - events) < MIN_EVENTS:
         note = (
             f"not fitted: {n} answers with {events} saying better; a model needs at least "
@@ -189,13 +237,31 @@ def fit_outcome(
     matrix, references = design_matrix(data, items)
     keep = independent_columns(matrix)
     dropped = [c for c in matrix.columns if c not in keep and not c.endswith(NOT_ANSWERED)]
+    fewest = min(events, n - events)
+    epv_full = fewest / max(len(keep) - 1, 1)
+    keep, left_out = reduce_terms(data, outcome, keep, items, fewest)
+    parameters = len(keep) - 1
+    sizes = {"parameters": parameters, "epv_full": epv_full, "left_out": left_out}
+    sizes["epv"] = fewest / parameters if parameters else np.nan
+    empty.attrs.update(sizes)
+    if parameters == 0 or fewest / parameters < MIN_EPV:
+        note = (
+            f"not fitted: {fewest} of the rarer answer cannot support even the management "
+            f"option terms at {MIN_EPV} per term"
+        )
+        return empty, n, events, note, references
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             model = sm.Logit(data[outcome].astype(float), matrix[keep])
             fitted = model.fit(method="newton", maxiter=100, disp=False)
     except Exception as error:  # singular matrix, perfect separation raised as an error, ...
-        return empty, n, events, f"not fitted: {type(error).__name__}: {error}", references
+        kind = (
+            "some answers perfectly predict the outcome (separation)"
+            if "separation" in str(error).lower()
+            else "the terms could not be told apart in this data (a singular model)"
+        )
+        return empty, n, events, f"not fitted: {kind}, so no ratios can be given", references
     params = fitted.params
     bse = fitted.bse
     interval = fitted.conf_int(alpha=1 - confidence)
@@ -207,6 +273,7 @@ def fit_outcome(
             "p_value": fitted.pvalues,
         }
     )
+    out.attrs.update(sizes)
     separated = (params.abs() > 15) | (bse > 1e3) | ~np.isfinite(bse)
     note = ""
     if not fitted.mle_retvals.get("converged", True):
@@ -217,6 +284,12 @@ def fit_outcome(
         note = "some terms perfectly predict the outcome (separation); their ratios are not shown"
     if dropped:
         extra = f"not estimable here (no variation or duplicated): {', '.join(dropped)}"
+        note = f"{note}; {extra}" if note else extra
+    if left_out:
+        extra = (
+            f"left out to keep at least {MIN_EPV} of the rarer answer per model term "
+            f"(weakest first): {', '.join(left_out)}"
+        )
         note = f"{note}; {extra}" if note else extra
     return out, n, events, note, references
 
@@ -248,13 +321,19 @@ def _term_phrase(spec: Instrument, term: str) -> tuple[str, str, str]:
 
 
 def _plain(
-    who: str, outcome_phrase: str, ratio: float, lower: float, upper: float, note: str
+    who: str,
+    outcome_phrase: str,
+    ratio: float,
+    lower: float,
+    upper: float,
+    note: str,
+    confidence: float = THRESHOLDS.confidence,
 ) -> str:
     if not np.isfinite(ratio):
         return f"Not estimated: {note}" if note else "Not estimated."
     sentence = (
         f"People {who} had {ratio:.1f} times the odds of saying {outcome_phrase} "
-        f"(95% CI {lower:.1f} to {upper:.1f})."
+        f"({confidence * 100:g}% CI {lower:.1f} to {upper:.1f})."
     )
     if lower <= 1 <= upper:
         sentence += " The interval includes 1, so this could be chance."
@@ -315,7 +394,11 @@ def drivers(
                 else (values.odds_ratio, values.lower, values.upper, values.p_value)
             )
             term_note = note
-            if values is None and not note.startswith("not fitted"):
+            if values is None and term in fitted.attrs.get("left_out", []):
+                term_note = f"{term}: left out of this model to keep {MIN_EPV} per term" + (
+                    f"; {note}" if note else ""
+                )
+            elif values is None and not note.startswith("not fitted"):
                 term_note = f"{term}: no variation in this data, so no ratio" + (
                     f"; {note}" if note else ""
                 )
@@ -335,13 +418,16 @@ def drivers(
                     "p_value": p,
                     "n": n,
                     "events": events,
-                    "plain": _plain(who, outcome_phrase, ratio, low, high, term_note),
+                    "parameters": fitted.attrs.get("parameters", 0),
+                    "epv": fitted.attrs.get("epv", np.nan),
+                    "epv_full": fitted.attrs.get("epv_full", np.nan),
+                    "plain": _plain(who, outcome_phrase, ratio, low, high, term_note, confidence),
                     "note": term_note,
                     "reference": reference,
                 }
             )
     out = pd.DataFrame(rows, columns=[*DRIVER_COLUMNS, "reference"])
-    for column in ("odds_ratio", "lower", "upper", "p_value"):
+    for column in ("odds_ratio", "lower", "upper", "p_value", "epv", "epv_full"):
         out[column] = out[column].astype(float)
     return out
 

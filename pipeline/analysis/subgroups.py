@@ -20,7 +20,6 @@ from pipeline.analysis.intervals import share_percent, wilson_percent
 from pipeline.analysis.results import NoDataError, results
 from pipeline.analysis.sql_files import run_sql
 from pipeline.analysis.weighting import (
-    DEFAULT_CELLS,
     NOT_KNOWN,
     NOT_KNOWN_LABEL,
     cell_expression,
@@ -82,7 +81,7 @@ def subgroups(
     by: str | Sequence[str] = "management_option",
     section: str = "outcomes",
     weighted: bool = False,
-    cells: Sequence[str] = DEFAULT_CELLS,
+    cells: Sequence[str] | None = None,
     confidence: float = THRESHOLDS.confidence,
     benchmark: str = "auto",
     min_base: int = THRESHOLDS.minimum_base,

@@ -87,8 +87,17 @@ def cell_expression(column: str, instrument: str = "poet-holder", alias: str | N
     )
 
 
-def _check_cells(cells: Sequence[str]) -> tuple[str, ...]:
-    cells = tuple(cells)
+def default_cells(instrument: str = "poet-holder") -> tuple[str, ...]:
+    """The default cells the instrument's survey records (a carer survey records only the cared-for
+    person's management option, so carers are weighted by that against the register)."""
+    from pipeline.instruments import get_instrument
+
+    recorded = {q.respondent_field for q in get_instrument(instrument).questions}
+    return tuple(c for c in DEFAULT_CELLS if c in recorded) or DEFAULT_CELLS
+
+
+def _check_cells(cells: Sequence[str] | None, instrument: str = "poet-holder") -> tuple[str, ...]:
+    cells = default_cells(instrument) if cells is None else tuple(cells)
     if not cells:
         raise ValueError("weighting needs at least one cell column")
     unknown = [c for c in cells if c not in CELL_COLUMNS]
@@ -106,11 +115,11 @@ def population_cells(
     council: str,
     wave: int,
     instrument: str = "poet-holder",
-    cells: Sequence[str] = DEFAULT_CELLS,
+    cells: Sequence[str] | None = None,
     population: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """N_h per cell: from ``population`` if given, else from the council's budget register."""
-    cells = _check_cells(cells)
+    cells = _check_cells(cells, instrument)
     if population is not None:
         missing = [c for c in (*cells, "population") if c not in population.columns]
         if missing:
@@ -160,7 +169,7 @@ def weights(
     council: str,
     wave: int,
     instrument: str = "poet-holder",
-    cells: Sequence[str] = DEFAULT_CELLS,
+    cells: Sequence[str] | None = None,
     population: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Population, returns, response rate and weight (N_h / n_h) per cell, with flags.
@@ -169,7 +178,7 @@ def weights(
     left out of weighted results), ``"no population"`` where returns come from a cell the
     register does not hold, ``"one respondent"`` where the variance term is undefined, else "".
     """
-    cells = _check_cells(cells)
+    cells = _check_cells(cells, instrument)
     pop = population_cells(
         con, council=council, wave=wave, instrument=instrument, cells=cells, population=population
     )
@@ -207,7 +216,7 @@ def response_rates(
     council: str,
     wave: int,
     instrument: str = "poet-holder",
-    cells: Sequence[str] = DEFAULT_CELLS,
+    cells: Sequence[str] | None = None,
     population: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Response rate by cell: the same rows as :func:`weights`."""
@@ -343,7 +352,7 @@ def weighted_cells(
     wave: int,
     instrument: str = "poet-holder",
     section: str = "outcomes",
-    cells: Sequence[str] = DEFAULT_CELLS,
+    cells: Sequence[str] | None = None,
     population: pd.DataFrame | None = None,
     by: str | None = None,
 ) -> pd.DataFrame:
@@ -354,7 +363,7 @@ def weighted_cells(
     gender) N_h is the reference's supergroup estimate: the cell's population times the share of
     the cell's respondents who are in that demographic.
     """
-    cells = _check_cells(cells)
+    cells = _check_cells(cells, instrument)
     pop = population_cells(
         con, council=council, wave=wave, instrument=instrument, cells=cells, population=population
     )
@@ -403,7 +412,7 @@ def weighted_results(
     wave: int,
     instrument: str = "poet-holder",
     section: str = "outcomes",
-    cells: Sequence[str] = DEFAULT_CELLS,
+    cells: Sequence[str] | None = None,
     population: pd.DataFrame | None = None,
     by: str | None = None,
     confidence: float = THRESHOLDS.confidence,
@@ -417,7 +426,7 @@ def weighted_results(
     population_not_covered, cells_one_respondent, respondents_outside_population, note,
     suppressed, suppression_reason``; with ``by`` also ``subgroup, subgroup_value``.
     """
-    cells = _check_cells(cells)
+    cells = _check_cells(cells, instrument)
     frame = weighted_cells(
         con,
         council=council,

@@ -238,20 +238,41 @@ def trends_command(
     section: str = SECTION_OPTION,
     confidence: float = CONFIDENCE_OPTION,
     peers: str | None = PEERS_OPTION,
+    min_base: int = typer.Option(
+        THRESHOLDS.minimum_base,
+        "--min-base",
+        help="Fewest answers for a wave change or a place in the trend test.",
+    ),
+    benchmark: str = typer.Option(
+        "auto",
+        "--benchmark",
+        "-b",
+        help="Each wave's comparator: auto, national, pooled, loaded:<source> or none.",
+    ),
     output: OutputFormat = FORMAT_OPTION,
     unsuppressed: bool = UNSUPPRESSED_OPTION,
     db: Path | None = DB_OPTION,
 ) -> None:
     """Every wave's shares, the change since the previous wave and the trend across waves;
-    with ``--peers`` each wave's benchmark is the group's pooled share."""
+    with ``--peers`` each wave's benchmark is the group's pooled share.
+
+    The options mirror ``trends()``'s keyword arguments, so the CLI can ask what the API can.
+    """
     from pipeline.analysis import NoDataError, trends
 
     con = _open(db)
     council = _council(con, council)
     try:
-        peer_list = _peer_list(con, council, peers)
-        frame = trends(con, council=council, instrument=instrument, section=section,
-                       confidence=confidence, peers=peer_list)  # fmt: skip
+        frame = trends(
+            con,
+            council=council,
+            instrument=instrument,
+            section=section,
+            confidence=confidence,
+            min_base=min_base,
+            benchmark=benchmark,
+            peers=_peer_list(con, council, peers),
+        )
     except (NoDataError, ValueError) as error:
         fail(str(error))
     finally:

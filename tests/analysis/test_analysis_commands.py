@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
@@ -81,3 +82,32 @@ def test_ingest_benchmark_then_compare_with_it(db):
     )  # fmt: skip
     dignity = {r["question_code"]: r for r in json.loads(result.stdout)}["out_dignity"]
     assert dignity["benchmark_n"] == 3950 and dignity["p_value"] is not None
+
+
+def test_trends_options_mirror_the_api(db):
+    """--min-base and --benchmark reach trends(): the JSON equals the API called the same way."""
+    from pipeline.analysis import open_database, trends
+    from pipeline.disclosure.pages import publish_trends
+
+    args = ["trends", "--db", str(db), "-c", "A", "-f", "json", "--min-base", "100000"]
+    result = runner.invoke(app, [*args, "--benchmark", "none", "--confidence", "0.998"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert rows and {r["trend_verdict"] for r in rows} - {None} == {"not tested"}
+    con = open_database(db)
+    try:
+        expected = publish_trends(
+            trends(con, council="A", min_base=100000, benchmark="none", confidence=0.998)
+        )
+    finally:
+        con.close()
+    assert [np.nan if r["upper"] is None else r["upper"] for r in rows] == pytest.approx(
+        expected["upper"].tolist(), nan_ok=True
+    )
+    assert [r["trend_verdict"] for r in rows] == [
+        None if pd.isna(v) else v for v in expected["trend_verdict"]
+    ]
+    default = json.loads(
+        runner.invoke(app, ["trends", "--db", str(db), "-c", "A", "-f", "json"]).stdout
+    )
+    assert "improving" in {r["trend_verdict"] for r in default}

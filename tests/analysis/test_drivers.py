@@ -286,3 +286,41 @@ def _independent_fit_with_council(frame: pd.DataFrame):
         + "".join(f" + C({c}, Treatment('{r}'))" for c, r in refs.items())
     )
     return smf.logit(formula, data).fit(disp=False), data
+
+
+def test_small_survey_keeps_ten_events_per_parameter_dropping_weakest_items_first(tmp_path):
+    con = new_database(tmp_path)
+    seed_returns(con, _survey(400, seed=11))
+    table = drivers(con, council="Eastshire", wave=WAVE, outcome="out_quality_of_life")
+    row = table.iloc[0]
+    answered = table["n"].iloc[0]
+    fewest = min(row["events"], answered - row["events"])
+    assert row["epv_full"] < 10 <= row["epv"]
+    assert row["epv"] == pytest.approx(fewest / row["parameters"])
+    left_out = table[table["note"].str.contains("left out of this model")]
+    assert len(left_out) > 0 and left_out["odds_ratio"].isna().all()
+    # the planted driver is among the strongest univariate items, so it stays in the model
+    planning = table.set_index("term").loc["proc_planning"]
+    assert np.isfinite(planning["odds_ratio"])
+    assert "weakest first" in row["note"]
+
+
+def test_interval_label_follows_the_confidence(seeded):
+    table = drivers(seeded[0], council="Eastshire", wave=WAVE, confidence=0.998)
+    fitted = table[table["odds_ratio"].notna()]
+    assert fitted["plain"].str.contains(r"\(99\.8% CI ").all()
+    assert not table["plain"].str.contains("95% CI").any()
+
+
+def test_failed_fits_are_explained_in_words(tmp_path):
+    con = new_database(tmp_path)
+    frame = _survey(300, seed=5)
+    frame["out_quality_of_life"] = np.where(
+        frame["management_option"] == "direct_payment", "much_better", "worse"
+    )
+    seed_returns(con, frame)
+    table = drivers(con, council="Eastshire", wave=WAVE, outcome="out_quality_of_life")
+    notes = " ".join(table["note"])
+    assert "Error" not in notes and "Traceback" not in notes
+    assert table.loc[table["odds_ratio"].isna(), "plain"].str.startswith("Not estimated").all()
+    assert table.loc[table["odds_ratio"].isna(), "note"].str.len().gt(20).all()

@@ -275,3 +275,36 @@ def test_council_without_a_register_gets_no_weighted_share_and_says_why(tmp_path
     assert table["note"].str.contains("not in the population").all()
     assert set(weights(con, council="Testshire", wave=WAVE)["flag"]) == {FLAG_NOT_IN_POPULATION}
     con.close()
+
+
+def test_carers_are_weighted_by_the_cared_for_persons_management_option(tmp_path):
+    """The carer survey records only the cared-for person's management option, so by default
+    carers are weighted by that one cell against the register (its support reasons pooled)."""
+    con = new_database(tmp_path)
+    register = {
+        ("direct_payment", "physical"): 60,
+        ("direct_payment", "mental_health"): 90,
+        ("council_managed", "physical"): 50,
+    }
+    seed_budgets(con, _register("Carershire", register))
+    answers = {"direct_payment": [1] * 6 + [0] * 4, "council_managed": [1] * 2 + [0] * 8}
+    rows = []
+    for option, values in answers.items():
+        for i, better in enumerate(values):
+            rows.append(
+                {
+                    "respondent_key": f"carer-{option}-{i}",
+                    "council": "Carershire",
+                    "wave": WAVE,
+                    "instrument": "poet-carer",
+                    "management_option": option,
+                    "carer_cared_for_qol": "much_better" if better else "same",
+                }
+            )
+    seed_returns(con, pd.DataFrame(rows))
+    frame = weighted_results(con, council="Carershire", wave=WAVE, instrument="poet-carer")
+    row = frame.set_index("question_code").loc["carer_cared_for_qol"]
+    share, moe = _independent_estimate([150, 50], [10, 10], [6, 2])
+    assert row["value_weighted"] == pytest.approx(share, abs=0.05)
+    assert row["moe_weighted"] == pytest.approx(moe, abs=0.0005)
+    assert row["estimated_population"] == pytest.approx(150 * 6 / 10 + 50 * 2 / 10)
