@@ -33,7 +33,8 @@ REFLOW_MODES = {"zoom200", "phone"}
 PUBLIC = ["overview", "outcomes", "trends", "process", "budgets", "carers", "compare", "downloads"]
 SIGNED_IN = ["data-quality", "load-data", "quotes"]
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
-# Found by this test and not yet fixed (each still runs; an unexpected pass is reported).
+# Found by this test and not yet fixed (each still runs; an unexpected pass is reported). The
+# greyed-text ones pass on some runs: likely Streamlit's faded "stale" elements caught mid-rerun.
 GREYED = "axe color-contrast: greyed (disabled-widget) text at 2.64:1, not yet restyled"
 CUT_OFF = "phone width: an element in the main column sticks out past the right edge"
 KNOWN = {
@@ -44,6 +45,7 @@ KNOWN = {
     ("public", "process", "phone"): CUT_OFF,
     ("public", "budgets", "phone"): CUT_OFF,
     ("public", "carers", "phone"): CUT_OFF,
+    ("public", "downloads", "phone"): CUT_OFF + " (paragraphs reach 425-427 px of 390)",
 }
 CASES = [
     pytest.param(*case, id="-".join(case), marks=[pytest.mark.xfail(reason=KNOWN[case])])
