@@ -28,7 +28,7 @@ PAGES = Path(__file__).resolve().parent / "app_pages"
 st.set_page_config(
     page_title="Self-directed support outcomes",
     layout="wide",
-    initial_sidebar_state="expanded",
+    initial_sidebar_state="auto",  # collapsed on a phone, so the page is not hidden
 )
 
 role = auth.current_role()

@@ -14,6 +14,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -296,3 +297,43 @@ def removal_summary(plan: UnloadPlan) -> str:
         if plan.rows.get(table)
     ]
     return ", ".join([*parts, "and its row in loads"]) if parts else "only its row in loads"
+
+
+# The ingest messages are written for the command line; on this page the same advice names the
+# page's own controls, so a person is never told to type a flag they cannot type here.
+PAGE_WORDING: tuple[tuple[str, str], ...] = (
+    (
+        r"remove it with `outcomes unload (\d+)` \(or the Load data page's Unload\)",
+        r"remove it under 'Loads in this database' above (load \1)",
+    ),
+    (
+        r"check --instrument, or map the headers with --mapping",
+        "check the Survey chosen above, or correct the matches in 'How the columns were matched'",
+    ),
+    (
+        r"Check --instrument, or map the headers with --mapping",
+        "Check the Survey chosen above, or correct the matches in 'How the columns were matched'",
+    ),
+    (r"[Mm]ap the column with --mapping", "Match the column in 'How the columns were matched'"),
+    (r"map it with --mapping", "match it in 'How the columns were matched'"),
+    (
+        r"load anyway with\s+--no-reference",
+        "tick 'This file has no respondent reference column' to load it anyway",
+    ),
+    (r"loaded with --no-reference", "loaded without a respondent reference"),
+    (r"--new-council", "'Not in the council register'"),
+    (r"--wave (\d+)", r"Wave \1"),
+    (r"\(e\.g\. --wave (\d+)\)", r"(e.g. \1)"),
+    (r"--council", "Council"),
+    (r"--instrument", "Survey"),
+    (r"--mapping", "'How the columns were matched'"),
+    (r"--no-reference", "'This file has no respondent reference column'"),
+)
+
+
+def page_message(error: BaseException | str) -> str:
+    """An ingest error in the words of this page: CLI flags become the controls that do the same."""
+    text = str(error)
+    for pattern, words in PAGE_WORDING:
+        text = re.sub(pattern, words, text)
+    return text

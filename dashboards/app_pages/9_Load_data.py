@@ -51,7 +51,7 @@ if database_exists():
             try:
                 plan = loading.plan_unload(database_path(), int(chosen))
             except (IngestError, ValueError) as error:
-                st.error(str(error))
+                st.error(loading.page_message(error))
             else:
                 st.markdown(f"Removing {plan.title} deletes: {loading.removal_summary(plan)}.")
                 if plan.refusal:
@@ -74,7 +74,7 @@ if database_exists():
                                 reason=reason,
                             )
                         except (IngestError, ValueError) as error:
-                            st.error(str(error))
+                            st.error(loading.page_message(error))
                         else:
                             st.cache_data.clear()  # every page (and the sidebar) recomputes
                             st.session_state["unload_round"] = round_ + 1
@@ -123,9 +123,7 @@ if council.strip():
             database_path(), council, allow_new=new_council, wave=int(wave)
         )
     except (IngestError, ValueError) as error:
-        st.error(str(error))
-        if "--new-council" in str(error):
-            st.info("For a council outside the register, tick 'Not in the council register'.")
+        st.error(loading.page_message(error))
         refused = True
     else:
         stored_council = choice.name
@@ -141,9 +139,7 @@ path = loading.keep_upload(upload.name, upload.getvalue())
 try:
     automatic = loading.preview(path, instrument, {}, no_reference=no_reference)
 except (IngestError, ValueError) as error:
-    st.error(str(error))
-    if "--no-reference" in str(error):
-        st.info("To load it anyway, tick 'This file has no respondent reference column' above.")
+    st.error(loading.page_message(error))
     st.stop()
 
 st.header("How the columns were matched", anchor=False)
@@ -183,7 +179,7 @@ if not refused:
             database_path(), path, instrument=instrument, council=stored_council, wave=int(wave)
         )
     except (IngestError, ValueError) as error:
-        st.error(str(error))
+        st.error(loading.page_message(error))
         refused = True
     else:
         if earlier:
@@ -205,7 +201,7 @@ if st.button(
         )
     except (IngestError, ValueError) as error:
         result = None
-        st.error(str(error))
+        st.error(loading.page_message(error))
     finally:
         # The returns are in the database (or were refused): no copy stays on disk. A later
         # rerun with the file still in the uploader writes it again for its preview.

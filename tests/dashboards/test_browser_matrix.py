@@ -117,6 +117,9 @@ def finish_rendering(tab) -> None:
         "() => [...document.querySelectorAll('.js-plotly-plot')].every(c => c.data"
         " && c.querySelector('.main-svg'))"
     )
+    # Streamlit fades elements left from the previous run (data-stale) until the rerun replaces
+    # them; axe must see the finished page, not the faded one.
+    tab.wait_for_function("() => !document.querySelector('[data-stale=\"true\"]')")
     tab.wait_for_timeout(300)  # let the last layout pass (chart resize to its column) settle
 
 

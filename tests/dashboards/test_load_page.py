@@ -71,10 +71,12 @@ def test_the_page_refuses_what_the_command_line_refuses_before_loading(
     query = {**QUERY, "instrument": "poet-holder"}
     at = upload(open_load_page(db, monkeypatch, query), FIXTURES / "not_a_survey.csv")
     assert any("no column matches a question" in e for e in texts(at.error))
+    assert any("check the survey chosen above" in e.lower() for e in texts(at.error))
+    assert not any("--" in e for e in texts(at.error)), texts(at.error)
 
     at = upload(open_load_page(db, monkeypatch, query), FIXTURES / "exports" / "paper_no_id.csv")
     assert any("no respondent reference column" in e for e in texts(at.error))
-    assert any("tick 'This file has no respondent reference" in i for i in texts(at.info))
+    assert any("tick 'This file has no respondent reference" in e for e in texts(at.error))
     at.checkbox(key="load_no_reference").check().run()
     assert not at.error and not at.button(key="load_go").disabled
 
@@ -91,7 +93,12 @@ def test_the_page_refuses_what_the_command_line_refuses_before_loading(
 
     # ... and for another council it is refused, naming the unload that would fix it.
     at.text_input(key="load_council").set_value("Caldermoor").run()
-    assert any("`outcomes unload" in e and "council 'Brightwater'" in e for e in texts(at.error))
+    assert any(
+        "under 'Loads in this database' above" in e and "council 'Brightwater'" in e
+        for e in texts(at.error)
+    )
+    # Every message names the page's controls, never a command-line flag.
+    assert not any("--" in e or "`outcomes" in e for e in texts(at.error)), texts(at.error)
     assert at.button(key="load_go").disabled
 
 
