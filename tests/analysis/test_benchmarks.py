@@ -99,7 +99,7 @@ def test_published_bounds_are_compared_as_bounds(con):
     assert dignity["benchmark_kind"] == "over" and dignity["benchmark_year"] == 2014
     # a floor can never show "better": the national figure may be anywhere above it
     assert dignity["comparison"] == "not below floor"
-    assert "above the published bound (over 80%)" in dignity["comparison_note"]
+    assert "not wholly below the published floor (over 80%)" in dignity["comparison_note"]
     assert "a published bound, not an exact rate" in dignity["benchmark_label"]
     assert pd.isna(dignity["p_value"])
     assert _row(frame, "out_quality_of_life")["comparison"] == "worse"
