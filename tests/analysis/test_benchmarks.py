@@ -102,12 +102,12 @@ def test_published_bounds_are_compared_as_bounds(con):
     assert "not wholly below the published floor (over 80%)" in dignity["comparison_note"]
     assert "a published bound, not an exact rate" in dignity["benchmark_label"]
     assert pd.isna(dignity["p_value"])
-    assert _row(frame, "out_quality_of_life")["comparison"] == "worse"
+    assert _row(frame, "out_quality_of_life")["comparison"] == "below floor"
     independence = _row(frame, "out_independence")
     assert independence["benchmark_kind"] == "at_least"
     low, high = proportion_confint(70, 100, method="wilson")
     assert low * 100 < 66.7 < high * 100
-    assert independence["comparison"] == "similar"
+    assert independence["comparison"] == "not below floor"
 
 
 def test_the_year_chosen_is_the_latest_not_after_the_wave(con):
