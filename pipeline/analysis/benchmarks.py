@@ -36,6 +36,7 @@ BENCHMARK_COLUMNS = [
     "benchmark_n",
     "benchmark_count",
     "benchmark_label",
+    "benchmark_margin",
 ]
 
 BOUND_WORDS = {"over": "over", "at_least": "at least", "approx": "about"}
@@ -140,6 +141,7 @@ def _pooled(
     with np.errstate(divide="ignore", invalid="ignore"):
         out["benchmark_value"] = np.where(has_base, count / base * 100, np.nan)
     out["benchmark_kind"] = np.where(has_base, "pooled", None)
+    out["benchmark_margin"] = np.nan
     out["benchmark_source"] = np.where(
         has_base, [f"{label} pooled ({int(k)} councils)" for k in others], None
     )
@@ -207,6 +209,8 @@ def _published(
     out["benchmark_source"] = chosen["source"]
     out["benchmark_year"] = chosen["year"]
     out["benchmark_n"] = chosen["base_n"]
+    # an "about" figure is only compared with its stated margin of error (compare.py)
+    out["benchmark_margin"] = chosen.get("margin_of_error", np.nan)
     numerator = chosen["numerator"]
     # a count is only meaningful for an exact figure with its base (never for a bound)
     derived = (

@@ -7,11 +7,17 @@ Rules (docs/methods.md, "Comparisons"):
   wave) a two-proportion z-test is used, with Benjamini-Hochberg adjustment across the domains
   compared together; the verdict follows the adjusted p-value (below 1 - confidence) and the
   direction of the difference.
-- An exact or approximate published figure with no usable base: "better" / "worse" when it lies
-  outside the local interval, "similar" otherwise.
-- A published bound ("over 70%", "at least two-thirds"): "better" when the whole local interval is
-  above the bound, "worse" when it is wholly below, "similar" otherwise; the note says it was a
-  bound. A figure published only as text is not compared.
+- An exact published figure with no usable base: "better" / "worse" when it lies outside the
+  local interval, "similar" otherwise.
+- An approximate figure ("about 60%") is compared only with its stated uncertainty
+  (``benchmark_margin``, a margin of error in percentage points): "better" / "worse" when the
+  local interval clears the whole range figure +/- margin, "similar" otherwise. Without a margin it
+  is "not compared": "about 60%" says nothing about how far from 60% the truth may be.
+- A published lower bound ("over 70%", "at least two-thirds") only tells us the national figure
+  was somewhere above it, so a local result can never be shown better than it: the only verdicts
+  are "below floor" (the whole local interval is under the bound) and "not below floor". An upper
+  bound ("under 10%", "at most 5%") is the mirror: "above ceiling" / "not above ceiling".
+  A figure published only as text is not compared.
 
 All POET measures are high-is-good; ``polarity="low"`` reverses the words and ``"none"`` says
 "higher" / "lower".
@@ -27,8 +33,14 @@ import pandas as pd
 from .intervals import bh_adjust, two_proportion_p
 
 TESTED_KINDS = ("pooled", "loaded")
-BOUND_KINDS = ("over", "at_least")
-BOUND_WORDS = {"over": "over", "at_least": "at least"}
+LOWER_BOUND_KINDS = ("over", "at_least")
+UPPER_BOUND_KINDS = ("under", "at_most")
+BOUND_KINDS = LOWER_BOUND_KINDS + UPPER_BOUND_KINDS
+BOUND_WORDS = {"over": "over", "at_least": "at least", "under": "under", "at_most": "at most"}
+# Verdict codes against a bound; other code (palette, wording, exports) keys on these strings.
+BELOW_FLOOR, NOT_BELOW_FLOOR = "below floor", "not below floor"
+ABOVE_CEILING, NOT_ABOVE_CEILING = "above ceiling", "not above ceiling"
+BOUND_VERDICTS = (BELOW_FLOOR, NOT_BELOW_FLOOR, ABOVE_CEILING, NOT_ABOVE_CEILING)
 
 
 def verdict_words(polarity: str) -> tuple[str, str]:
@@ -106,43 +118,50 @@ def _one_comparison(row, min_base: int, higher: str, lower_word: str) -> tuple[s
             bench_count = round(bench * bench_n / 100)
         return "", "", two_proportion_p(_number(row.count), n, bench_count, bench_n)
     low, high = _number(row.lower), _number(row.upper)
-    if kind in BOUND_KINDS:
+    span = f"local interval {low:.1f}-{high:.1f}%"
+    if kind in LOWER_BOUND_KINDS:
         bound = f"{BOUND_WORDS[kind]} {bench:g}%"
-        if low > bench:
-            return (
-                higher,
-                f"local interval {low:.1f}-{high:.1f}% lies above the published bound ({bound})",
-                nan,
-            )
-        if high < bench:
-            return (
-                lower_word,
-                f"local interval {low:.1f}-{high:.1f}% lies below the published bound ({bound})",
-                nan,
-            )
+        # "over 70%" excludes 70 itself, "at least 70%" includes it
+        below = high <= bench if kind == "over" else high < bench
+        if below:
+            return BELOW_FLOOR, f"{span} lies wholly below the published floor ({bound})", nan
         return (
-            "similar",
-            f"local interval {low:.1f}-{high:.1f}% includes the published bound ({bound})",
+            NOT_BELOW_FLOOR,
+            f"{span} is not wholly below the published floor ({bound}); a floor cannot show a "
+            "result better than the national figure",
             nan,
         )
-    about = "about " if kind == "approx" else ""
+    if kind in UPPER_BOUND_KINDS:
+        bound = f"{BOUND_WORDS[kind]} {bench:g}%"
+        above = low >= bench if kind == "under" else low > bench
+        if above:
+            return ABOVE_CEILING, f"{span} lies wholly above the published ceiling ({bound})", nan
+        return (
+            NOT_ABOVE_CEILING,
+            f"{span} is not wholly above the published ceiling ({bound}); a ceiling cannot show "
+            "a result below the national figure",
+            nan,
+        )
+    if kind == "approx":
+        margin = _number(getattr(row, "benchmark_margin", float("nan")))
+        if math.isnan(margin) or margin < 0:
+            return (
+                "not compared",
+                f"the benchmark was published as about {bench:g}% with no margin of error",
+                nan,
+            )
+        b_low, b_high = bench - margin, bench + margin
+        figure = f"benchmark about {bench:g}% (+/- {margin:g}, so {b_low:g}-{b_high:g}%)"
+        if low > b_high:
+            return higher, f"{figure} lies below the {span}", nan
+        if high < b_low:
+            return lower_word, f"{figure} lies above the {span}", nan
+        return "similar", f"{figure} overlaps the {span}", nan
     if bench < low:
-        return (
-            higher,
-            f"benchmark {about}{bench:g}% lies below the local interval {low:.1f}-{high:.1f}%",
-            nan,
-        )
+        return higher, f"benchmark {bench:g}% lies below the {span}", nan
     if bench > high:
-        return (
-            lower_word,
-            f"benchmark {about}{bench:g}% lies above the local interval {low:.1f}-{high:.1f}%",
-            nan,
-        )
-    return (
-        "similar",
-        f"benchmark {about}{bench:g}% lies inside the local interval {low:.1f}-{high:.1f}%",
-        nan,
-    )
+        return lower_word, f"benchmark {bench:g}% lies above the {span}", nan
+    return "similar", f"benchmark {bench:g}% lies inside the {span}", nan
 
 
 def _test_note(p_value: float, p_adjusted: float, alpha: float) -> str:

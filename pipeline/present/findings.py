@@ -98,6 +98,10 @@ COMPARISON_WORDS = {
     "worse": "worse than",
     "higher": "higher than",
     "lower": "lower than",
+    "below floor": "below the published national floor of",
+    "not below floor": "at or above the published national floor of",
+    "above ceiling": "above the published national ceiling of",
+    "not above ceiling": "at or below the published national ceiling of",
 }
 
 

@@ -51,6 +51,18 @@ VERDICT_STYLES: dict[str, VerdictStyle] = {
     "within": VerdictStyle("Within the expected range", "circle", OKABE_ITO["black"]),
     "above": VerdictStyle("Above the expected range", "triangle-up", OKABE_ITO["blue"]),
     "below": VerdictStyle("Below the expected range", "triangle-down", OKABE_ITO["vermillion"]),
+    "below floor": VerdictStyle(
+        "Below the published national floor", "triangle-down", OKABE_ITO["vermillion"]
+    ),
+    "not below floor": VerdictStyle(
+        "Not below the published national floor", "circle", OKABE_ITO["black"]
+    ),
+    "above ceiling": VerdictStyle(
+        "Above the published national ceiling", "triangle-up", OKABE_ITO["blue"]
+    ),
+    "not above ceiling": VerdictStyle(
+        "Not above the published national ceiling", "circle", OKABE_ITO["black"]
+    ),
     "not compared": VerdictStyle("Not compared", "circle-open", OKABE_ITO["grey"]),
 }
 BENCHMARK_SYMBOL = "line-ns-open"

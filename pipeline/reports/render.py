@@ -198,6 +198,11 @@ EASY_READ_COMPARISON = {
     "similar": "This is about the same as the national survey.",
     "worse": "This is not as good as the national survey.",
     "lower": "This is not as good as the national survey.",
+    # a bound only says the national figure was above (or below) a line, never how far
+    "below floor": "This is lower than the lowest figure the national survey gave.",
+    "not below floor": "This is not lower than the lowest figure the national survey gave.",
+    "above ceiling": "This is higher than the highest figure the national survey gave.",
+    "not above ceiling": "This is not higher than the highest figure the national survey gave.",
 }
 
 

@@ -97,16 +97,17 @@ def test_published_bounds_are_compared_as_bounds(con):
     frame = results(con, council="A", wave=2024, benchmark="national")
     dignity = _row(frame, "out_dignity")
     assert dignity["benchmark_kind"] == "over" and dignity["benchmark_year"] == 2014
-    assert dignity["comparison"] == "better"
-    assert "above the published bound (over 80%)" in dignity["comparison_note"]
+    # a floor can never show "better": the national figure may be anywhere above it
+    assert dignity["comparison"] == "not below floor"
+    assert "not wholly below the published floor (over 80%)" in dignity["comparison_note"]
     assert "a published bound, not an exact rate" in dignity["benchmark_label"]
     assert pd.isna(dignity["p_value"])
-    assert _row(frame, "out_quality_of_life")["comparison"] == "worse"
+    assert _row(frame, "out_quality_of_life")["comparison"] == "below floor"
     independence = _row(frame, "out_independence")
     assert independence["benchmark_kind"] == "at_least"
     low, high = proportion_confint(70, 100, method="wilson")
     assert low * 100 < 66.7 < high * 100
-    assert independence["comparison"] == "similar"
+    assert independence["comparison"] == "not below floor"
 
 
 def test_the_year_chosen_is_the_latest_not_after_the_wave(con):
@@ -114,16 +115,17 @@ def test_the_year_chosen_is_the_latest_not_after_the_wave(con):
     old = _row(results(con, council="A", wave=2013, benchmark="national"), "out_dignity")
     assert old["benchmark_year"] == 2013 and old["benchmark_value"] == 70
     # 80 of 100 has interval 71.1-86.7%, wholly above "over 70%"
-    assert old["comparison"] == "better"
+    assert old["comparison"] == "not below floor"
 
 
-def test_approximate_figure_is_compared_by_the_local_interval(con):
+def test_approximate_figure_without_margin_is_not_compared(con):
     seed_returns(con, _returns("B", 2013, {"out_safe_home": ["better"] * 38 + ["same"] * 62}))
     row = _row(results(con, council="B", wave=2013, benchmark="national"), "out_safe_home")
     assert row["benchmark_kind"] == "approx"
     _, high = proportion_confint(38, 100, method="wilson")
     assert high * 100 < 50
-    assert row["comparison"] == "worse" and "about 50%" in row["comparison_note"]
+    # even an interval wholly below 50% says nothing against "about 50%" with no margin
+    assert row["comparison"] == "not compared" and "about 50%" in row["comparison_note"]
 
 
 def test_poet_table_from_csv_is_loaded_and_compared_by_two_proportion_test(con):
