@@ -245,6 +245,10 @@ COMPARED_WORDS = {
     "higher": "Higher",
     "lower": "Lower",
     "not compared": "Not compared",
+    "below floor": "Below the published floor",
+    "not below floor": "Not below the published floor",
+    "above ceiling": "Above the published ceiling",
+    "not above ceiling": "Not above the published ceiling",
 }
 
 

@@ -98,11 +98,22 @@ COMPARISON_WORDS = {
     "worse": "worse than",
     "higher": "higher than",
     "lower": "lower than",
-    "below floor": "below the published national floor of",
-    "not below floor": "at or above the published national floor of",
-    "above ceiling": "above the published national ceiling of",
-    "not above ceiling": "at or below the published national ceiling of",
 }
+# A published floor or ceiling says only where the national share lies beyond a line, so the
+# sentence says what was compared ("at or above the 2014 national floor of 80%"), never "better".
+BOUND_WORDS = {
+    "below floor": "below the {year}national floor of {figure}",
+    "not below floor": "at or above the {year}national floor of {figure}",
+    "above ceiling": "above the {year}national ceiling of {figure}",
+    "not above ceiling": "at or below the {year}national ceiling of {figure}",
+}
+
+
+def _bound_sentence(row: pd.Series, comparison: str) -> str:
+    value = _number(row.get("benchmark_value"))
+    figure = percent_text(value, 0 if value is None or float(value).is_integer() else 1)
+    year = _number(row.get("benchmark_year"))
+    return BOUND_WORDS[comparison].format(figure=figure, year=f"{int(year)} " if year else "")
 
 
 def finding_sentence(row: pd.Series, instrument: Instrument) -> str:
@@ -114,7 +125,9 @@ def finding_sentence(row: pd.Series, instrument: Instrument) -> str:
     sentence = f"{percent_text(row['value'])} {measure_phrase(row, instrument)}"
     bench = benchmark_text(row)
     comparison = str(row.get("comparison") or "not compared")
-    if bench and comparison in COMPARISON_WORDS:
+    if bench and comparison in BOUND_WORDS:
+        sentence += f", {_bound_sentence(row, comparison)}"
+    elif bench and comparison in COMPARISON_WORDS:
         sentence += f", {COMPARISON_WORDS[comparison]} {bench} {benchmark_place(row)}"
     elif bench:
         note = str(row.get("comparison_note") or "").strip()

@@ -30,8 +30,8 @@ METHODS_ANCHOR = "how-we-worked-this-out"
 INTERVALS_TEXT = (
     "“Low” and “High” give the range the true share very probably lies in (a 95% interval; it "
     "is wider when fewer people answered), and a verdict says better or worse only when that "
-    "whole range lies above or below the figure it is compared with, otherwise similar or no "
-    "change."
+    "whole range lies above or below an exact figure, otherwise similar or no change. Against "
+    "a published floor such as “over 80%” the only verdicts are below it or not below it."
 )
 INTERVALS_SENTENCE = f"{INTERVALS_TEXT} [How we worked this out](#{METHODS_ANCHOR})"
 # Compare councils judges a council by the funnel's limits, not by its own interval.
@@ -48,8 +48,10 @@ METHODS_TEXT = (
     "**Intervals.** Low and High are a 95% Wilson score interval: if the survey were repeated "
     "many times, 95 in 100 such ranges would contain the true share.\n\n"
     "**Verdicts.** Against a national figure that is a published floor (“at least 66.7%”) a "
-    "result is worse only when its whole interval lies below the floor, and better only when it "
-    "lies above it. Against an exact figure with a known base we use a two-proportion test, "
+    "result is below the floor only when its whole interval lies below it, and otherwise not "
+    "below it: a floor cannot show that a council is better, because the national share could "
+    "be anywhere above it (a published ceiling is the mirror). An “about” figure is compared "
+    "only when its margin of error is published. Against an exact figure with a known base we use a two-proportion test, "
     "adjusted because many questions are tested at once. Between waves, a change counts only "
     "when the same kind of test says it is unlikely to be chance. Comparing councils, a "
     "council is better or worse when its share lies outside the 95% funnel limits around the "
