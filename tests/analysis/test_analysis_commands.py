@@ -45,7 +45,10 @@ def test_compare_prints_json_with_small_counts_hidden(db):
     )
     assert result.exit_code == 0, result.output
     rows = {row["question_code"]: row for row in json.loads(result.stdout)}
-    assert rows["out_dignity"]["count"] == 75 and rows["out_dignity"]["comparison"] == "similar"
+    assert (
+        rows["out_dignity"]["count"] == 75
+        and rows["out_dignity"]["comparison"] == "not below floor"
+    )
     assert rows["out_control"]["count"] is None and rows["out_control"]["suppressed"]
     raw = runner.invoke(
         app,
