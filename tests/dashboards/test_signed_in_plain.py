@@ -8,7 +8,19 @@ import re
 import pandas as pd
 import pytest
 
-from tests.dashboards.test_pages import QUERY, _walk, frame, open_page
+from tests.dashboards.test_pages import QUERY, _walk, open_page
+
+
+def frame(at, title: str) -> pd.DataFrame:
+    """The first table after the heading ``title``, under the headings the page shows."""
+    seen = False
+    for node in _walk(at.main):
+        if node.type == "markdown" and str(node.value).lstrip("# ").strip() == title:
+            seen = True
+        elif seen and node.type == "dataframe":
+            return node.value
+    raise AssertionError(f"no table under the heading {title!r}")
+
 
 BAD_CELLS = {"None", "none", "nan", "NaN", "<NA>", "NaT"}
 SIGNED_IN_PAGES = [
@@ -122,3 +134,28 @@ def test_signed_in_marks_exactly_what_the_public_hides(
     if marked:
         at = open_page(dashboard_db, monkeypatch, page, query=query)
         assert any("hidden in the public view" in c.value for c in at.caption)
+
+
+def test_on_the_demo_database_marks_equal_public_hides(monkeypatch, tmp_path) -> None:
+    """The demo database (``outcomes demo``), Outcomes by ethnicity: what a commissioner sees
+    marked is exactly what the public sees as [c]."""
+    from pipeline.demo import build_demo
+
+    build_demo(tmp_path / "demo.duckdb", out_dir=tmp_path / "files", progress=False)
+    db = tmp_path / "demo.duckdb"
+    query = {"by": "ethnicity"}
+    public_at = open_page(db, monkeypatch, "2_Outcomes.py", signed_in=False, query=query)
+    title = next(
+        str(m.value).lstrip("# ") for m in public_at.markdown if "full answer scale" in str(m.value)
+    )
+    public = frame(public_at, title)
+    signed_in = frame(open_page(db, monkeypatch, "2_Outcomes.py", query=query), title)
+    keys = [c for c in public.columns if c in signed_in.columns]
+    hidden = {
+        (i, h)
+        for h in keys
+        for i, v in enumerate(public[h])
+        if str(v) == "[c]" and str(signed_in[h].iloc[i]) != ""
+    }
+    marked = {(i, h) for h in keys for i, v in enumerate(signed_in[h]) if str(v).endswith("*")}
+    assert hidden and marked == hidden

@@ -1,0 +1,30 @@
+"""Signed-in pages in headless Chromium: the on-screen tables are plain, and small numbers the
+public does not see are marked "*" with the footnote. Screenshots go to /tmp/signed-in-shots/."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from tests.dashboards.test_browser import sign_in, wait_for_app
+
+SHOTS = Path("/tmp/signed-in-shots")
+
+
+def _table_text(tab) -> str:
+    tab.locator('[data-testid="stDataFrame"]').first.wait_for()
+    return tab.locator('[data-testid="stMain"]').inner_text()
+
+
+def test_signed_in_pages_are_plain_in_the_browser(page, server) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    sign_in(page, server)
+    for slug, name in (("overview", "overview"), ("outcomes?by=ethnicity", "outcomes")):
+        page.goto(f"{server}/{slug}")
+        wait_for_app(page)
+        text = _table_text(page)
+        page.screenshot(path=str(SHOTS / f"signed-in-{name}.png"), full_page=True)
+        assert "question_code" not in text and "p_adjusted" not in text
+        assert not re.search(r"\bNone\b|\bnan\b", text)
+        if name == "outcomes":
+            assert "hidden in the public view of this page" in text
