@@ -6,9 +6,43 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from tests.dashboards.test_browser import sign_in, wait_for_app
+import pytest
+
+from tests.dashboards.test_browser import CHROMIUM, serve, sign_in, wait_for_app
+
+if not Path(CHROMIUM).exists():
+    pytest.skip("Debian's chromium is not installed (.ci/run installs it)", allow_module_level=True)
+    demo_db,
+    page,
+    server,
+    sign_in,
+    wait_for_app,
+)
 
 SHOTS = Path("/tmp/signed-in-shots")
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory) -> Path:
+    from pipeline.demo import build_demo
+
+    folder = tmp_path_factory.mktemp("demo")
+    build_demo(folder / "demo.duckdb", out_dir=folder / "files", progress=False)
+    return folder / "demo.duckdb"
+
+
+@pytest.fixture(scope="module")
+def server(demo_db, tmp_path_factory):
+    yield from serve(demo_db, tmp_path_factory.mktemp("users"))
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    tab = context.new_page()
+    tab.set_default_timeout(60_000)
+    yield tab
+    context.close()
 
 
 def _table_text(tab) -> str:
