@@ -12,12 +12,6 @@ from tests.dashboards.test_browser import CHROMIUM, serve, sign_in, wait_for_app
 
 if not Path(CHROMIUM).exists():
     pytest.skip("Debian's chromium is not installed (.ci/run installs it)", allow_module_level=True)
-    demo_db,
-    page,
-    server,
-    sign_in,
-    wait_for_app,
-)
 
 SHOTS = Path("/tmp/signed-in-shots")
 
