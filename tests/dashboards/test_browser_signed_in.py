@@ -51,7 +51,12 @@ def test_signed_in_pages_are_plain_in_the_browser(page, server) -> None:
         page.goto(f"{server}/{slug}")
         wait_for_app(page)
         text = _table_text(page)
-        page.screenshot(path=str(SHOTS / f"signed-in-{name}.png"), full_page=True)
+        # Streamlit scrolls inside its own container, so a full-page shot stops at the chart:
+        # scroll to the first table and take the page there.
+        table = page.locator('[data-testid="stDataFrame"]').first
+        table.scroll_into_view_if_needed()
+        page.wait_for_timeout(800)
+        page.screenshot(path=str(SHOTS / f"signed-in-{name}.png"))
         assert "question_code" not in text and "p_adjusted" not in text
         assert not re.search(r"\bNone\b|\bnan\b", text)
         if name == "outcomes":
