@@ -271,9 +271,10 @@ def plain_table(
 # Test statistics a signed-in analyst keeps on screen, under plain headings, written sensibly.
 P_HEADINGS = {"p_value": "p value", "p_adjusted": "Adjusted p value", "trend_p": "Trend p value"}
 PUBLIC_MARK = "*"
+# Written so that Markdown (st.caption) does not read a leading "*" as a bullet point.
 PUBLIC_FOOTNOTE = (
-    f"{PUBLIC_MARK} = shown to you because you are signed in; hidden in the public view of this "
-    "page (small numbers could identify someone)."
+    f"Figures marked {PUBLIC_MARK} are shown to you because you are signed in, and are hidden "
+    "in the public view of this page (small numbers could identify someone)."
 )
 
 
