@@ -1,14 +1,20 @@
-"""The public face of a view: every table made plain (:mod:`pipeline.present.plain_tables`).
+"""What each viewer sees of a view: every on-screen table plain (:mod:`pipeline.present.plain_tables`).
 
-Commissioners see and download the analysis frames as they are, codes and test statistics
-included; everyone else sees plain headings, labels, rounded numbers and blanks.
+The public sees plain headings, labels, rounded numbers and blanks, with small numbers hidden.
+A signed-in commissioner sees the same plain headings and labels on screen, plus p values and
+the small numbers the public does not see, each marked; their CSV and Excel downloads keep the
+analysis frame (codes, kinds, test statistics) because those are for analysts to work with
+(docs/decisions.md D36). Which cells are marked comes from the public view of the same page
+(:func:`mark_public_hidden`), so the two views always agree on what is small (D37).
 """
 
 from __future__ import annotations
 
+import pandas as pd
+
 from dashboards.auth import COMMISSIONER
 from dashboards.render import View
-from pipeline.present.plain_tables import plain_table
+from pipeline.present.plain_tables import analyst_table, mark_cells, plain_table
 
 
 def make_public(
@@ -19,25 +25,81 @@ def make_public(
     subgroup: str | None = None,
     headings: dict[str, dict[str, str]] | None = None,
 ) -> View:
-    """``view`` with each chart's table and each table made plain, unless a commissioner looks.
+    """``view`` with each chart's table and each table made plain for ``role``.
 
     ``headings`` maps a chart or table key to heading overrides for that table only.
     """
-    if role == COMMISSIONER:
-        return view
     headings = headings or {}
+    signed_in = role == COMMISSIONER
 
     def plain(frame, key):
-        table = plain_table(
-            frame, instrument=instrument, subgroup=subgroup, headings=headings.get(key)
-        )
+        make = analyst_table if signed_in else plain_table
+        table = make(frame, instrument=instrument, subgroup=subgroup, headings=headings.get(key))
         table.attrs["plain"] = True
         return table
 
-    # Each keeps the protected frame its plain table was made from: the disclosure auditor
-    # attacks that, since it holds every figure the plain table shows (unrounded) and more.
     for chart in view.charts:
-        chart.protected, chart.table = chart.table, plain(chart.table, chart.key)
+        if signed_in:  # downloads keep the analysis frame
+            chart.analysis, chart.table = chart.table, plain(chart.table, chart.key)
+        else:
+            # Each keeps the protected frame its plain table was made from: the disclosure
+            # auditor attacks that, since it holds every figure the plain table shows and more.
+            chart.protected, chart.table = chart.table, plain(chart.table, chart.key)
     for table in view.tables:
-        table.protected, table.frame = table.frame, plain(table.frame, table.key)
+        if signed_in:
+            table.analysis, table.frame = table.frame, plain(table.frame, table.key)
+        else:
+            table.protected, table.frame = table.frame, plain(table.frame, table.key)
+    return view
+
+
+def public_hidden(analysis: pd.DataFrame, protected: pd.DataFrame | None) -> set[tuple[int, str]]:
+    """``(row position, analysis column)`` of every figure ``analysis`` shows that the public
+    frame of the same table (``protected``, as the disclosure module published it) does not.
+
+    Rows are matched by index label (the views filter but never renumber); a row the public
+    view leaves out altogether has all its figures hidden.
+    """
+    cells: set[tuple[int, str]] = set()
+    numeric = [c for c in analysis.columns if pd.api.types.is_numeric_dtype(analysis[c])]
+    numeric = [c for c in numeric if not pd.api.types.is_bool_dtype(analysis[c])]
+    for position, label in enumerate(analysis.index):
+        public_row = (
+            protected.loc[label] if protected is not None and label in protected.index else None
+        )
+        for column in numeric:
+            if pd.isna(analysis.at[label, column]):
+                continue
+            if public_row is None or column not in public_row or pd.isna(public_row[column]):
+                cells.add((position, column))
+    return cells
+
+
+def mark_public_hidden(view: View, public: View) -> View:
+    """Mark in the signed-in ``view`` exactly the cells the ``public`` view of the page hides."""
+    public_frames = {c.key: c.protected for c in public.charts}
+    public_frames |= {t.key: t.protected for t in public.tables}
+    signed_in = [(c.key, c.analysis, c.table) for c in view.charts]
+    signed_in += [(t.key, t.analysis, t.frame) for t in view.tables]
+    for key, analysis, table in signed_in:
+        if analysis is None or key not in public_frames:
+            continue
+        names = table.attrs.get("headings", {})
+        cells = public_hidden(analysis, public_frames[key])
+        mark_cells(table, {(row, names[col]) for row, col in cells if names.get(col) in table})
+    return view
+
+
+def page_view(build, filters, role: str, *args, **kwargs) -> View:
+    """``build(filters, role, ...)``; signed in, with the public view's hidden cells marked.
+
+    The public view is built by the same function, so its disclosure result (whatever the
+    page uses: ``pipeline.disclosure`` ``protect`` or ``publication.publish``) is the one the
+    marks follow; building it costs only cached queries.
+    """
+    from dashboards.auth import PUBLIC
+
+    view = build(filters, role, *args, **kwargs)
+    if role == COMMISSIONER:
+        mark_public_hidden(view, build(filters, PUBLIC, *args, **kwargs))
     return view

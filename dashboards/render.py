@@ -23,6 +23,12 @@ class Table:
     title: str
     frame: pd.DataFrame
     protected: pd.DataFrame | None = None  # the protected figures a plain public frame shows
+    analysis: pd.DataFrame | None = None  # the analysis frame a signed-in user downloads
+
+    @property
+    def download(self) -> pd.DataFrame:
+        """What the CSV and Excel downloads hold: the analysis frame when signed in."""
+        return self.frame if self.analysis is None else self.analysis
 
 
 @dataclass
@@ -33,6 +39,12 @@ class Chart:
     alt: str
     table: pd.DataFrame
     protected: pd.DataFrame | None = None  # the protected figures a plain public table shows
+    analysis: pd.DataFrame | None = None  # the analysis frame a signed-in user downloads
+
+    @property
+    def download(self) -> pd.DataFrame:
+        """What the CSV and Excel downloads hold: the analysis frame when signed in."""
+        return self.table if self.analysis is None else self.analysis
 
 
 @dataclass
@@ -128,10 +140,12 @@ def _shown(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _footnote(frame: pd.DataFrame) -> None:
-    from pipeline.present.plain_tables import NOTE_COLUMN, SUPPRESSED_FOOTNOTE
+    from pipeline.present.plain_tables import NOTE_COLUMN, PUBLIC_FOOTNOTE, SUPPRESSED_FOOTNOTE
 
     if frame.attrs.get("plain") and NOTE_COLUMN in frame:
         st.caption(SUPPRESSED_FOOTNOTE)
+    if frame.attrs.get("marked"):
+        st.caption(PUBLIC_FOOTNOTE)
 
 
 def show_table(table: Table, *, heading_level: int = 3) -> None:
@@ -142,7 +156,7 @@ def show_table(table: Table, *, heading_level: int = 3) -> None:
         return
     st.dataframe(_shown(table.frame), hide_index=True, width="stretch", key=f"df_{table.key}")
     _footnote(table.frame)
-    table_downloads(table.frame, table.title, table.key)
+    table_downloads(table.download, table.title, table.key)
 
 
 def show_chart(chart: Chart, *, heading_level: int = 3) -> None:
@@ -164,7 +178,7 @@ def show_chart(chart: Chart, *, heading_level: int = 3) -> None:
     with st.expander(f"Data table: {chart.title}", expanded=True):
         st.dataframe(_shown(chart.table), hide_index=True, width="stretch", key=f"data_{chart.key}")
         _footnote(chart.table)
-    table_downloads(chart.table, chart.title, f"{chart.key}_data")
+    table_downloads(chart.download, chart.title, f"{chart.key}_data")
     chart_downloads(chart.figure, chart.title, chart.key)
 
 

@@ -29,9 +29,9 @@ sheets: dict = {}
 taken: set[str] = set()
 for name, view in views.items():
     for chart in view.charts:
-        sheets[excel_sheet_name(f"{name} {chart.title}", taken)] = chart.table
+        sheets[excel_sheet_name(f"{name} {chart.title}", taken)] = chart.download
     for table in view.tables:
-        sheets[excel_sheet_name(f"{name} {table.title}", taken)] = table.frame
+        sheets[excel_sheet_name(f"{name} {table.title}", taken)] = table.download
 st.download_button(
     "Download every table (one Excel workbook)",
     data=lambda: to_excel_bytes(sheets, title="Self-directed support outcomes"),
@@ -46,8 +46,8 @@ for name, view in views.items():
         st.caption("Nothing to download for this selection.")
     for chart in view.charts:
         st.subheader(chart.title, anchor=False)
-        table_downloads(chart.table, chart.title, f"dl_{file_stem(name)}_{chart.key}_data")
+        table_downloads(chart.download, chart.title, f"dl_{file_stem(name)}_{chart.key}_data")
         chart_downloads(chart.figure, chart.title, f"dl_{file_stem(name)}_{chart.key}")
     for table in view.tables:
         st.subheader(table.title, anchor=False)
-        table_downloads(table.frame, table.title, f"dl_{file_stem(name)}_{table.key}")
+        table_downloads(table.download, table.title, f"dl_{file_stem(name)}_{table.key}")

@@ -3,10 +3,11 @@
 import streamlit as st
 
 from dashboards.context import page_context
+from dashboards.plain import page_view
 from dashboards.render import show_view
 from dashboards.views import overview
 
 filters, role = page_context()
-view = overview.build(filters, role)
+view = page_view(overview.build, filters, role)
 st.title(view.title)
 show_view(view)

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from dashboards.context import page_context
+from dashboards.plain import page_view
 from dashboards.render import show_view
 from dashboards.state import page_select
 from dashboards.views import outcomes
@@ -13,6 +14,6 @@ labels = outcomes.domain_choices(filters.instrument)
 question_code = page_select(
     "Outcome domain", list(labels), param="domain", format_func=lambda code: labels[code]
 )
-view = outcomes.build(filters, role, question_code)
+view = page_view(outcomes.build, filters, role, question_code)
 st.header(view.title, anchor=False)
 show_view(view)

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from dashboards.context import page_context
+from dashboards.plain import page_view
 from dashboards.render import show_view
 from dashboards.state import page_select
 from dashboards.views import outcomes, trends
@@ -11,5 +12,5 @@ filters, role = page_context()
 st.title(f"Trends: {filters.council}")
 domains = list(outcomes.domain_choices(filters.instrument).values())
 domain = page_select("Outcome domain", [trends.ALL_DOMAINS, *domains], param="trend_domain")
-view = trends.build(filters, role, domain)
+view = page_view(trends.build, filters, role, domain)
 show_view(view)

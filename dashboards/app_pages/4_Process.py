@@ -3,6 +3,7 @@
 import streamlit as st
 
 from dashboards.context import page_context
+from dashboards.plain import page_view
 from dashboards.render import show_view
 from dashboards.state import page_select
 from dashboards.views import process
@@ -19,5 +20,5 @@ outcome = page_select(
     format_func=lambda code: labels[code],
     default=default,
 )
-view = process.build(filters, role, outcome, labels[outcome])
+view = page_view(process.build, filters, role, outcome, labels[outcome])
 show_view(view)

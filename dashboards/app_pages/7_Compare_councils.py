@@ -4,6 +4,7 @@ import streamlit as st
 
 from dashboards.context import page_context
 from dashboards.data import query
+from dashboards.plain import page_view
 from dashboards.render import show_view
 from dashboards.state import page_multiselect, page_select
 from dashboards.views import compare
@@ -30,5 +31,5 @@ if group == "chosen":
         param="peers",
         required=filters.council,
     )
-view = compare.build(filters, role, question_code, labels[question_code], peers, group)
+view = page_view(compare.build, filters, role, question_code, labels[question_code], peers, group)
 show_view(view)

@@ -263,7 +263,60 @@ def plain_table(
             ]
     if suppressed.any():
         table[NOTE_COLUMN] = [SUPPRESSED_TEXT if hidden else "" for hidden in suppressed]
-    return table.reset_index(drop=True)
+    table = table.reset_index(drop=True)
+    # Which analysis column each heading came from, so a signed-in table can mark cells by the
+    # analysis frame's columns (see :func:`analyst_table`).
+    table.attrs["headings"] = {c: names.get(c, _heading(c)) for c in data.columns}
+    return table
+
+
+# Test statistics a signed-in analyst keeps on screen, under plain headings, written sensibly.
+P_HEADINGS = {"p_value": "p value", "p_adjusted": "Adjusted p value", "trend_p": "Trend p value"}
+PUBLIC_MARK = "*"
+# Written so that Markdown (st.caption) does not read a leading "*" as a bullet point.
+PUBLIC_FOOTNOTE = (
+    f"Figures marked {PUBLIC_MARK} are shown to you because you are signed in, and are hidden "
+    "in the public view of this page (small numbers could identify someone)."
+)
+
+
+def p_text(value: object) -> str:
+    """A p value as an analyst reads it: three decimal places, "<0.001" below that, blank if none."""
+    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    number = float(value)
+    return "<0.001" if number < 0.001 else f"{number:.3f}"
+
+
+def analyst_table(
+    frame: pd.DataFrame,
+    *,
+    instrument: str | None = None,
+    subgroup: str | None = None,
+    headings: dict[str, str] | None = None,
+) -> pd.DataFrame:
+    """``frame`` as a signed-in commissioner sees it on screen: the public table's headings,
+    labels and rounding, plus the p values analysts need, and no suppression of its own.
+
+    Which cells are small is not decided here: :func:`mark_cells` marks the cells the public
+    view of the same page hides, so both views follow the one disclosure result.
+    """
+    data = frame.drop(columns=["suppressed", "suppression_reason"], errors="ignore")
+    table = plain_table(data, instrument=instrument, subgroup=subgroup, headings=headings)
+    names = dict(table.attrs.get("headings", {}))
+    for column, heading in P_HEADINGS.items():
+        if column in data:
+            table[heading] = [p_text(v) for v in data[column]]
+            names[column] = heading
+    table.attrs["headings"] = names
+    table.attrs["marked"] = set()
+    return table
+
+
+def mark_cells(table: pd.DataFrame, marked: set[tuple[int, str]]) -> pd.DataFrame:
+    """Record ``(row position, heading)`` cells to show with :data:`PUBLIC_MARK`."""
+    table.attrs["marked"] = set(marked)
+    return table
 
 
 _NO_SEPARATOR = {"Wave", "Earlier wave", "Rank"}
@@ -290,20 +343,26 @@ def _cell(value: object, heading: str) -> str:
 
 
 def display_text(table: pd.DataFrame) -> pd.DataFrame:
-    """Every cell of a :func:`plain_table` as the page writes it; hidden numbers read [c]."""
+    """Every cell of a :func:`plain_table` as the page writes it; hidden numbers read [c], and
+    in a signed-in table (:func:`analyst_table`) the cells the public does not see end in "*"."""
     hidden = (
         table[NOTE_COLUMN].eq(SUPPRESSED_TEXT)
         if NOTE_COLUMN in table
         else pd.Series(False, index=table.index)
     )
+    marked = table.attrs.get("marked", set())
     shown = pd.DataFrame(index=table.index)
     for heading in table.columns:
         if heading == NOTE_COLUMN:
             continue
         numeric = pd.api.types.is_numeric_dtype(table[heading])
         cells = []
-        for value, secret in zip(table[heading].astype(object), hidden, strict=True):
+        for row, (value, secret) in enumerate(
+            zip(table[heading].astype(object), hidden, strict=True)
+        ):
             text = _cell(value, heading)
+            if (row, heading) in marked and text:
+                text = f"{text}{PUBLIC_MARK}"
             cells.append(SUPPRESSED_TEXT if secret and numeric and text == "" else text)
         shown[heading] = pd.Series(cells, index=table.index, dtype=object)
     return shown
