@@ -43,6 +43,7 @@ RESULT_COLUMNS = [
     "benchmark_n",
     "benchmark_count",
     "benchmark_label",
+    "benchmark_margin",
     "comparison",
     "comparison_note",
     "p_value",

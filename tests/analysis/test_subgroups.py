@@ -201,10 +201,17 @@ def test_subgroups_share_the_councils_benchmark_and_are_compared_with_it(seeded)
     small = quality[quality.n < 30]
     assert (small["comparison"] == "not compared").all()
     compared = quality[quality.n >= 30]
-    assert compared["comparison"].isin(["better", "similar", "worse"]).all()
+    assert (
+        compared["comparison"]
+        .isin(["better", "similar", "worse", "below floor", "not below floor"])
+        .all()
+    )
     # two councils only, so the comparator is the published national figure (a bound), and the
     # verdict follows the subgroup's own interval
     assert set(quality["benchmark_kind"]) <= {"exact", "approx", "over", "at_least"}
     for row in compared.itertuples():
-        assert (row.comparison == "worse") == (row.upper < row.benchmark_value)
-    assert {"worse", "similar"} <= set(compared["comparison"])
+        below = "below floor" if row.benchmark_kind in ("over", "at_least") else "worse"
+        assert (row.comparison == below) == (row.upper < row.benchmark_value)
+    # a floor gives only "below floor" / "not below floor", never "better" (issue 10 item 5)
+    assert set(compared["comparison"]) & {"worse", "below floor"}
+    assert not set(compared["comparison"]) & {"better"}
