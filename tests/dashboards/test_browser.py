@@ -143,12 +143,18 @@ def sign_in(tab, url: str) -> None:
     """Sign in from the home page (a commissioner-only URL opened signed out is 'not found')."""
     tab.goto(url)
     wait_for_app(tab)
-    tab.get_by_text("Commissioner sign in").click()
+    link = tab.get_by_text("Commissioner sign in")
+    narrow = not link.is_visible()
+    if narrow:  # on a phone the sidebar starts collapsed: open it as a person would
+        tab.locator('[data-testid="stExpandSidebarButton"]').click()
+    link.click()
     tab.get_by_role("textbox", name="User name").fill(USER)
     tab.get_by_role("textbox", name="Password").fill(PASSWORD)
     tab.get_by_role("button", name="Sign in").click()
     tab.get_by_text(f"Signed in as {USER}").wait_for()
     wait_for_app(tab)
+    if narrow:  # and close it again, so the page is not hidden behind it
+        tab.locator('[data-testid="stSidebarCollapseButton"]').click(force=True)
 
 
 def first_chart_data(tab) -> str:
