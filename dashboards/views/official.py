@@ -35,7 +35,18 @@ HEADINGS = {
     "region_value": "Region",
     "region_note": "Region: why blank",
     "england_value": "England",
+    "peer_mean": "Comparator group mean",
+    "peer_min": "Comparator group lowest",
+    "peer_max": "Comparator group highest",
+    "peer_councils": "Comparator councils with a figure",
 }
+PEER_COLUMNS = ["peer_mean", "peer_min", "peer_max", "peer_councils"]
+
+
+def _peer_columns(frame: pd.DataFrame) -> list[str]:
+    """The comparator group's columns, shown only when a group with figures is loaded."""
+    has_peers = pd.to_numeric(frame.get("peer_councils"), errors="coerce").fillna(0).gt(0).any()
+    return PEER_COLUMNS if has_peers else []
 
 
 def _lines(part: pd.DataFrame) -> pd.DataFrame:
@@ -44,6 +55,7 @@ def _lines(part: pd.DataFrame) -> pd.DataFrame:
         "council_value": str(part["council"].iloc[0]),
         "region_value": f"Region ({part['region'].iloc[0]})",
         "england_value": "England",
+        "peer_mean": "Comparator group mean",
     }
     frames = [
         pd.DataFrame({"place": name, "year": part["year"], "value": part[column]})
@@ -58,7 +70,10 @@ def build(filters: Filters, role: str) -> View:
     """One chart per chosen ASCOF measure, and the table of every figure (published as is)."""
     from pipeline.disclosure.pages import publish_official_measures
 
-    frame = publish_official_measures(query("official_measures", council=filters.council))
+    # the comparator group is the council's loaded nearest-neighbour file (none loaded: no peers)
+    frame = publish_official_measures(
+        query("official_measures", council=filters.council, group="comparator")
+    )
     view = View(title=f"Official measures: {filters.council}")
     if frame.empty:
         view.notes.append(
@@ -96,7 +111,7 @@ def build(filters: Filters, role: str) -> View:
         Table(
             "official_measures",
             "Official measures (ASCOF), every year loaded",
-            frame[TABLE_COLUMNS].rename(columns=HEADINGS),
+            frame[TABLE_COLUMNS + _peer_columns(frame)].rename(columns=HEADINGS),
         )
     )
     view.explanations = [

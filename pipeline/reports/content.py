@@ -220,5 +220,7 @@ def gather(
         changes=changes,
         previous_wave=previous,
         comments=comments,
-        official=publish_official_measures(analysis.official_measures(con, council)),
+        official=publish_official_measures(
+            analysis.official_measures(con, council, group="comparator")
+        ),
     )

@@ -152,6 +152,7 @@ OFFICIAL_HEADINGS = {
     "council": "Council",
     "region": "Region",
     "england": "England",
+    "peers": "Comparator group: mean (lowest to highest)",
 }
 
 
@@ -168,6 +169,16 @@ def official_table(frame: pd.DataFrame) -> pd.DataFrame:
         out[place] = [
             shown(v, n)
             for v, n in zip(frame[f"{place}_value"], frame[f"{place}_note"], strict=True)
+        ]
+    peers = pd.to_numeric(frame.get("peer_councils"), errors="coerce").fillna(0)
+    if peers.gt(0).any():  # a comparator group file is loaded for this council
+        out["peers"] = [
+            f"{shown(mean, None)} ({shown(low, None)} to {shown(high, None)}; {int(n)} councils)"
+            if n > 0
+            else "no figures"
+            for mean, low, high, n in zip(
+                frame["peer_mean"], frame["peer_min"], frame["peer_max"], peers, strict=True
+            )
         ]
     return out.rename(columns=OFFICIAL_HEADINGS).reset_index(drop=True)
 
