@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import duckdb
 
+from pipeline.analysis.sql_files import run_sql
 from pipeline.council_register import Council, UnknownCouncil, resolve_council
 
 ENGLAND_CODE = "E92000001"
@@ -25,9 +26,7 @@ def register_council(con: duckdb.DuckDBPyConnection | None, council: str) -> Cou
     """
     if con is not None:
         try:
-            stored = con.execute(
-                "SELECT ons_code FROM councils WHERE name = ? AND ons_code IS NOT NULL", [council]
-            ).fetchall()
+            stored = run_sql(con, "stored_ons_code", {"council": council}).values.tolist()
         except duckdb.CatalogException:  # a database from before migration 005
             stored = []
         if stored:
@@ -52,7 +51,7 @@ def council_geography(con: duckdb.DuckDBPyConnection, council: str) -> dict:
     """
     found = register_council(con, council)
     try:
-        loaded_names = {r[0] for r in con.execute("SELECT name FROM councils").fetchall()}
+        loaded_names = set(run_sql(con, "council_names")["name"])
     except duckdb.CatalogException:
         loaded_names = set()
     name = found.name if found else council

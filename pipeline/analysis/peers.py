@@ -63,7 +63,7 @@ def comparator_group(
 
 def loaded_members(con: duckdb.DuckDBPyConnection, members: list[str]) -> list[str]:
     """The members of a group with survey returns loaded (the ones survey pooling can use)."""
-    loaded = set(con.execute("SELECT DISTINCT council FROM survey_returns").df()["council"])
+    loaded = set(run_sql(con, "loaded_survey_councils")["council"])
     return [m for m in members if m in loaded]
 
 

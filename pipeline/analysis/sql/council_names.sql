@@ -1,0 +1,2 @@
+-- Every council name the database holds.
+SELECT name FROM councils

@@ -1,0 +1,2 @@
+-- Councils with survey returns loaded (the members a pooled comparator can use).
+SELECT DISTINCT council FROM survey_returns
