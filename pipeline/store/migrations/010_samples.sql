@@ -37,3 +37,8 @@ CREATE TABLE samples (
 
 -- People the council has marked not to be contacted (a register column) are never sampled.
 ALTER TABLE budgets ADD COLUMN do_not_contact BOOLEAN;
+
+-- How a return reached us: 'online' (the survey site), 'paper' (keyed by staff from a paper
+-- questionnaire) or 'file' (a loaded export). Returns loaded before this migration are NULL,
+-- which reads as 'file'.
+ALTER TABLE respondents ADD COLUMN channel VARCHAR;
