@@ -247,9 +247,7 @@ def stratified_estimate(
     r = frame["r"].astype(float)
     covered = (n > 0) & (big_n > 0)
     p = np.where(covered, r / n.where(n > 0, 1), 0.0)
-    fpc = np.where(covered, np.clip(1 - n / big_n.where(big_n > 0, 1), 0, None), 0.0)
-    defined = covered & (n > 1)
-    term = np.where(defined, p * (1 - p) * big_n**2 * fpc / (n - 1).where(n > 1, 1), 0.0)
+    term = variance_terms(big_n.to_numpy(), n.to_numpy(), p)
     frame["_covered_population"] = np.where(covered, big_n, 0.0)
     frame["_estimated"] = np.where(covered, big_n * p, 0.0)
     frame["_term"] = term
@@ -292,6 +290,25 @@ def stratified_estimate(
         )
     ]
     return out.reset_index(drop=True)
+
+
+def variance_terms(population: np.ndarray, n: np.ndarray, p: np.ndarray | float) -> np.ndarray:
+    """Each cell's term of the stratified variance, p (1 - p) N^2 (1 - n/N) / (n - 1).
+
+    Zero where the term is undefined (no population, or n <= 1: see the module notes) or where
+    n exceeds N (the finite population correction is clipped at 0). Shared by
+    :func:`stratified_estimate` and by sample planning (``pipeline.collect.allocation``), which
+    puts expected returns in ``n`` and p = 0.5, so a planned margin and a reached one are the
+    same formula.
+    """
+    big_n = np.asarray(population, dtype=float)
+    n = np.asarray(n, dtype=float)
+    p = np.broadcast_to(np.asarray(p, dtype=float), big_n.shape)
+    defined = (big_n > 0) & (n > 1)
+    safe_n = np.where(defined, n, 2.0)
+    safe_big_n = np.where(big_n > 0, big_n, 1.0)
+    fpc = np.clip(1 - safe_n / safe_big_n, 0, None)
+    return np.where(defined, p * (1 - p) * big_n**2 * fpc / (safe_n - 1), 0.0)
 
 
 def critical_value(confidence: float) -> float:
