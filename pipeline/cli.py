@@ -32,6 +32,7 @@ COMMAND_MODULES = (
     "pipeline.commands.dashboard",
     "pipeline.commands.key",
     "pipeline.commands.audit",
+    "pipeline.commands.survey_site",
     "pipeline.commands.collect",
 )
 

@@ -222,13 +222,13 @@ class Merger(threading.Thread):
         self.interval = interval
         self.max_wait = max_wait
         self.batch_size = batch_size
-        self._stop = threading.Event()
+        self._stopping = threading.Event()
         self.last_report: MergeReport | None = None
         self.busy_count = 0  # merges put off because the database was held
 
     def run(self) -> None:
         wait = self.interval
-        while not self._stop.is_set():
+        while not self._stopping.is_set():
             try:
                 self.last_report = merge_pending(
                     self.db_path, self.store, batch_size=self.batch_size
@@ -240,11 +240,11 @@ class Merger(threading.Thread):
             except Exception:  # a merge must never kill the site; the store keeps everything
                 LOG.exception("merging survey submissions failed; will try again")
                 wait = min(max(wait, 1.0) * 2, self.max_wait)
-            self._stop.wait(wait)
+            self._stopping.wait(wait)
 
     def stop(self, timeout: float = 30.0) -> None:
         """Stop after the merge in progress (its transaction commits or rolls back whole)."""
-        self._stop.set()
+        self._stopping.set()
         self.join(timeout)
 
 
