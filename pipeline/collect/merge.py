@@ -34,6 +34,12 @@ PAPER_FILE_NAME = "survey-site paper keying"
 DEFAULT_BATCH = 250
 
 
+# One merge at a time per process: the site's thread and a merge asked for in the same process
+# would otherwise both pick the same submissions (DuckDB shares one database between a process's
+# connections, so the file lock does not keep them apart).
+_MERGING = threading.Lock()
+
+
 class DatabaseBusy(Exception):
     """Another process holds the DuckDB file; try again later."""
 
@@ -45,6 +51,7 @@ class MergeReport:
     loads: list[int] = field(default_factory=list)
     waiting: int = 0  # still in the store (no sample row for the code yet)
     invitations: int = 0  # codes copied from the samples
+    more: bool = False  # the pass was full: more submissions may be waiting
 
     def describe(self) -> str:
         return (
@@ -118,27 +125,38 @@ def merge_pending(
     db_path: str | Path, store: SubmissionStore, *, batch_size: int = DEFAULT_BATCH
 ) -> MergeReport:
     """One merge: refresh the site's codes, then move every waiting submission into DuckDB."""
+    with _MERGING:
+        return _merge_pending(db_path, store, batch_size)
+
+
+def _merge_pending(db_path: str | Path, store: SubmissionStore, batch_size: int) -> MergeReport:
+    """One bounded pass (at most ``4 * batch_size`` submissions), so the file's write lock is
+    held for a moment and released: under a steady stream of returns an unbounded loop would
+    keep the dashboard and file loads out for as long as people keep answering."""
     report = MergeReport()
+    limit = batch_size * 4
     con = open_for_merge(db_path)
     try:
-        report.invitations = refresh_invitations(con, store)
-        while True:
-            pending = store.unmerged(limit=batch_size * 4)
-            if not pending:
-                break
-            ids = [s.submission_id for s in pending]
-            done = dict(
+        pending = store.unmerged(limit=limit)
+        report.more = len(pending) == limit
+        ids = [s.submission_id for s in pending]
+        done = (
+            dict(
                 con.execute(
                     "SELECT submission_id, load_id FROM survey_submissions "
                     "WHERE list_contains(?, submission_id)",
                     [ids],
                 ).fetchall()
             )
-            if done:
-                store.mark_merged(done)
-                report.already += len(done)
-            codes = sorted({s.code for s in pending})
-            owners = {
+            if ids
+            else {}
+        )
+        if done:
+            store.mark_merged(done)
+            report.already += len(done)
+        codes = sorted({s.code for s in pending})
+        owners = (
+            {
                 row[0]: tuple(row[1:])
                 for row in con.execute(
                     "SELECT invitation_code, person_key, council, wave, instrument FROM samples "
@@ -146,19 +164,17 @@ def merge_pending(
                     [codes],
                 ).fetchall()
             }
-            todo = [s for s in pending if s.submission_id not in done and s.code in owners]
-            report.waiting = sum(1 for s in pending if s.code not in owners)
-            if not todo:
-                break
-            for run in _runs(todo, owners, batch_size):
-                merged = _load_run(con, run)
-                store.mark_merged(merged)
-                report.merged += len(merged)
-                report.loads.append(next(iter(merged.values())))
-            if report.waiting:
-                break  # the rest wait for their sample; do not spin on them
-        if report.merged:
-            report.invitations = refresh_invitations(con, store)
+            if codes
+            else {}
+        )
+        todo = [s for s in pending if s.submission_id not in done and s.code in owners]
+        report.waiting = sum(1 for s in pending if s.code not in owners)
+        for run in _runs(todo, owners, batch_size):
+            merged = _load_run(con, run)
+            store.mark_merged(merged)
+            report.merged += len(merged)
+            report.loads.append(next(iter(merged.values())))
+        report.invitations = refresh_invitations(con, store)
     finally:
         con.close()
     return report
@@ -233,7 +249,8 @@ class Merger(threading.Thread):
                 self.last_report = merge_pending(
                     self.db_path, self.store, batch_size=self.batch_size
                 )
-                wait = self.interval
+                # a full pass means more are waiting: come back soon, but let others in first
+                wait = 0.2 if self.last_report.more else self.interval
             except DatabaseBusy:
                 self.busy_count += 1
                 wait = min(wait * 2, self.max_wait)
@@ -258,9 +275,17 @@ def merge_until_done(
     """Merge, retrying with backoff while the database is busy (``outcomes collect-merge``)."""
     deadline = time.monotonic() + timeout
     wait = 0.25
+    total = MergeReport()
     while True:
         try:
-            return merge_pending(db_path, store, batch_size=batch_size)
+            report = merge_pending(db_path, store, batch_size=batch_size)
+            total.merged += report.merged
+            total.already += report.already
+            total.loads += report.loads
+            total.waiting, total.invitations = report.waiting, report.invitations
+            if not report.more:
+                return total
+            continue
         except DatabaseBusy:
             if time.monotonic() + wait > deadline:
                 raise

@@ -89,11 +89,13 @@ class SiteState:
     merger: Merger | None = None
     extra: dict = field(default_factory=dict)
 
-    def render(self, request: Request, name: str, status: int = 200, **context: object) -> Response:
+    def render(
+        self, request: Request, template: str, status: int = 200, **context: object
+    ) -> Response:
         session = request.session
         html = (
             _templates()
-            .get_template(name)
+            .get_template(template)
             .render(
                 service_name=SERVICE_NAME,
                 govuk=self.govuk is not None,
