@@ -56,6 +56,15 @@ def session_hours() -> float:
     return hours if 0 < hours < 24 * 366 else 8.0
 
 
+def survey_site_address() -> str:
+    """The survey site's public address, printed on letters and paper questionnaires.
+
+    ``OUTCOMES_SURVEY_SITE_URL`` (e.g. ``https://survey.kirklees.gov.uk``); by default the
+    address ``outcomes survey-site`` serves on this machine, which is right only for a trial.
+    """
+    return os.environ.get("OUTCOMES_SURVEY_SITE_URL", "http://127.0.0.1:8502").rstrip("/")
+
+
 def ingest_memory_limit() -> str:
     """DuckDB's memory limit while a file loads: big files spill to disk rather than grow past it.
 

@@ -5,6 +5,7 @@ See docs/analysis-api.md for each function's columns.
 
 from pipeline.analysis.benchmarks import benchmark_table
 from pipeline.analysis.budgets import budget_summary
+from pipeline.analysis.collection import reminder_codes, sample_draws, sample_status
 from pipeline.analysis.comments import (
     approved_quotes,
     area_code,
@@ -67,8 +68,11 @@ __all__ = [
     "open_database",
     "protect",
     "quarantine",
+    "reminder_codes",
     "response_rates",
     "results",
+    "sample_draws",
+    "sample_status",
     "stratified_estimate",
     "subgroups",
     "trends",

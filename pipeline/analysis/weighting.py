@@ -8,7 +8,10 @@ than people with council-managed budgets). The national user survey's stratified
     Var = sum_h [p_h (1 - p_h) N_h^2 (1 - n_h/N_h) / (n_h - 1)] * 100^2 / (sum_h N_h)^2
     margin of error = z * sqrt(Var)        (z = 1.96 at 95%)
 
-Cells default to management option x primary support reason. N_h comes from the council's budget
+Cells default to management option x primary support reason, or to the strata of the survey's
+sample when one was drawn (``outcomes sample``): then a sampled respondent is placed in the cell
+of their sample stratum (the register's values), and only returns from outside the sample use
+their own answers. N_h comes from the council's budget
 register (people whose budget episode covers part of the wave year, see
 ``weighting_population.sql``) or from a population table the caller supplies.
 
@@ -109,6 +112,71 @@ def _check_cells(cells: Sequence[str] | None, instrument: str = "poet-holder") -
     return cells
 
 
+def sample_strata(
+    con: duckdb.DuckDBPyConnection, *, council: str, wave: int, instrument: str
+) -> tuple[str, ...] | None:
+    """The strata columns of the sample drawn for this council, wave and instrument, if any
+    (and if they are all cell columns; a sample table from before that rule is ignored)."""
+    if not _has_samples(con):
+        return None
+    rows = con.execute(
+        "SELECT strata FROM sample_draws WHERE council = ? AND wave = ? AND instrument = ? "
+        "ORDER BY sample_id LIMIT 1",
+        [council, int(wave), instrument],
+    ).fetchall()
+    if not rows:
+        return None
+    strata = tuple(s.strip() for s in str(rows[0][0]).split(",") if s.strip())
+    return strata if strata and all(s in CELL_COLUMNS for s in strata) else None
+
+
+def _has_samples(con: duckdb.DuckDBPyConnection) -> bool:
+    return bool(
+        con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'sample_draws' "
+            "AND database_name = current_database()"
+        ).fetchall()[0][0]
+    )
+
+
+def weighting_cells(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    council: str,
+    wave: int,
+    instrument: str = "poet-holder",
+    cells: Sequence[str] | None = None,
+) -> tuple[str, ...]:
+    """The cells weighting uses: ``cells`` if given, else the sample's strata when a sample was
+    drawn, else the instrument's default cells."""
+    if cells is None:
+        strata = sample_strata(con, council=council, wave=wave, instrument=instrument)
+        if strata is not None:
+            return strata
+    return _check_cells(cells, instrument)
+
+
+def _people_source(
+    con: duckdb.DuckDBPyConnection, *, council: str, wave: int, instrument: str
+) -> str:
+    """``respondents``, or (with a sample) respondents whose cell columns come from their sample
+    stratum: the register's values, recorded when they were drawn, beat their own answers."""
+    strata = sample_strata(con, council=council, wave=wave, instrument=instrument)
+    if strata is None:
+        return "respondents"
+    parts = ", ".join(
+        f"coalesce(s.{column}, r.{column}) AS {column}" for column in strata
+    )  # strata are whitelisted cell columns (sample_strata)
+    split = ", ".join(
+        f"string_split(stratum, ' | ')[{i}] AS {column}" for i, column in enumerate(strata, 1)
+    )
+    return (
+        f"(SELECT r.* REPLACE ({parts}) FROM respondents AS r LEFT JOIN (SELECT person_key, "
+        f"{split} FROM samples WHERE council = $council AND wave = $wave AND instrument = "
+        "$instrument) AS s ON s.person_key = r.respondent_key)"
+    )
+
+
 def population_cells(
     con: duckdb.DuckDBPyConnection,
     *,
@@ -119,7 +187,7 @@ def population_cells(
     population: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """N_h per cell: from ``population`` if given, else from the council's budget register."""
-    cells = _check_cells(cells, instrument)
+    cells = weighting_cells(con, council=council, wave=wave, instrument=instrument, cells=cells)
     if population is not None:
         missing = [c for c in (*cells, "population") if c not in population.columns]
         if missing:
@@ -158,6 +226,7 @@ def _respondent_cells(
         con,
         "weighting_respondents",
         {"council": council, "wave": int(wave), "instrument": instrument},
+        source=_people_source(con, council=council, wave=wave, instrument=instrument),
         cells=", ".join(cell_expression(c, instrument) for c in cells),
         by=", " + cell_expression(by, instrument, alias="subgroup_value") if by else "",
     )
@@ -178,7 +247,7 @@ def weights(
     left out of weighted results), ``"no population"`` where returns come from a cell the
     register does not hold, ``"one respondent"`` where the variance term is undefined, else "".
     """
-    cells = _check_cells(cells, instrument)
+    cells = weighting_cells(con, council=council, wave=wave, instrument=instrument, cells=cells)
     pop = population_cells(
         con, council=council, wave=wave, instrument=instrument, cells=cells, population=population
     )
@@ -355,6 +424,7 @@ def _answer_cells(
         con,
         "weighting_answers",
         {"council": council, "wave": int(wave), "instrument": instrument, "section": section},
+        source=_people_source(con, council=council, wave=wave, instrument=instrument),
         cells=", ".join(cell_expression(c, instrument) for c in cells),
         by=", " + cell_expression(by, instrument, alias="subgroup_value") if by else "",
         cell_names=", ".join(cells),
@@ -380,7 +450,7 @@ def weighted_cells(
     gender) N_h is the reference's supergroup estimate: the cell's population times the share of
     the cell's respondents who are in that demographic.
     """
-    cells = _check_cells(cells, instrument)
+    cells = weighting_cells(con, council=council, wave=wave, instrument=instrument, cells=cells)
     pop = population_cells(
         con, council=council, wave=wave, instrument=instrument, cells=cells, population=population
     )
@@ -443,7 +513,7 @@ def weighted_results(
     population_not_covered, cells_one_respondent, respondents_outside_population, note,
     suppressed, suppression_reason``; with ``by`` also ``subgroup, subgroup_value``.
     """
-    cells = _check_cells(cells, instrument)
+    cells = weighting_cells(con, council=council, wave=wave, instrument=instrument, cells=cells)
     frame = weighted_cells(
         con,
         council=council,

@@ -36,6 +36,12 @@ def _stored_council(con, text: str, wave: int) -> str:  # noqa: ANN001
         raise  # unreachable: fail exits
 
 
+def _cell(value: object) -> str:
+    if isinstance(value, float):
+        return "" if value != value else f"{value:,.1f}"  # NaN (no figure) prints blank
+    return "" if value is None else escape(str(value))
+
+
 def _print_frame(frame, title: str) -> None:  # noqa: ANN001
     table = Table(title=title)
     for column in frame.columns:
@@ -43,7 +49,7 @@ def _print_frame(frame, title: str) -> None:  # noqa: ANN001
             str(column), justify="right" if frame[column].dtype.kind in "if" else "left"
         )
     for row in frame.itertuples(index=False, name=None):
-        table.add_row(*(f"{v:,.1f}" if isinstance(v, float) else escape(str(v)) for v in row))
+        table.add_row(*(_cell(v) for v in row))
     console.print(table)
 
 
@@ -145,5 +151,145 @@ def sample(
     )
 
 
+def invitations(
+    council: str = COUNCIL_OPTION,
+    wave: int = WAVE_OPTION,
+    register_file: Path = typer.Option(
+        ...,
+        "--register",
+        help="The council's register file (the one the sample was drawn from, or a newer one): "
+        "its references address the letters; nothing from it is stored.",
+    ),
+    out: Path = typer.Option(..., "--out", help="Folder to write the files to."),
+    instrument: str = INSTRUMENT_OPTION,
+    reminders: bool = typer.Option(
+        False, "--reminders", help="Only sampled people who have not answered yet."
+    ),
+    paper: str = typer.Option(
+        "standard,easy-read",
+        "--paper",
+        help="Paper questionnaires to write (PDF, one per person): standard, easy-read, both "
+        "comma-separated, or none.",
+    ),
+    site: str | None = typer.Option(
+        None,
+        "--site",
+        help="The survey site's address printed on paper (default: $OUTCOMES_SURVEY_SITE_URL).",
+    ),
+    mapping: Path | None = typer.Option(
+        None, "--mapping", help="The mapping file the register was loaded with, if any."
+    ),
+    sheet: str | None = typer.Option(None, "--sheet", help="Worksheet of an .xlsx register."),
+    db: Path | None = DB_OPTION,
+) -> None:
+    """Write the mail merge (invitation code and register reference) and paper questionnaires."""
+    from pipeline.analysis import open_database
+    from pipeline.collect.invitations import InvitationError, write_invitations
+
+    try:
+        con = open_database(_db(db))
+    except (FileNotFoundError, RuntimeError) as error:
+        fail(str(error))
+    try:
+        stored = _stored_council(con, council, wave)
+        versions = [v.strip() for v in paper.split(",") if v.strip() and v.strip() != "none"]
+        unknown = [v for v in versions if v not in ("standard", "easy-read")]
+        if unknown:
+            fail(f"--paper {paper!r}: use standard, easy-read, both comma-separated, or none")
+        if versions:
+            console.print(
+                "Writing questionnaires: about 0.3 s a person for standard, 0.6 s for easy read…"
+            )
+        written = write_invitations(
+            con,
+            council=stored,
+            wave=wave,
+            register=register_file,
+            out_dir=out,
+            instrument=instrument,
+            reminders=reminders,
+            paper=tuple(versions),
+            site=site,
+            mapping=mapping,
+            sheet=sheet,
+        )
+    except InvitationError as error:
+        fail(str(error))
+    finally:
+        con.close()
+    for line in written.summary():
+        console.print(escape(line), highlight=False, soft_wrap=True)
+
+
+def sample_status(
+    council: str = COUNCIL_OPTION,
+    wave: int = WAVE_OPTION,
+    instrument: str = INSTRUMENT_OPTION,
+    db: Path | None = DB_OPTION,
+) -> None:
+    """Returns so far against the sample: by stratum and channel, response rate, margin reached."""
+    from pipeline.analysis import NoDataError, open_database, sample_draws, sample_status
+
+    try:
+        con = open_database(_db(db))
+    except (FileNotFoundError, RuntimeError) as error:
+        fail(str(error))
+    try:
+        stored = _stored_council(con, council, wave)
+        draws = sample_draws(con, council=stored, wave=wave)
+        frame = sample_status(con, council=stored, wave=wave, instrument=instrument)
+    except NoDataError as error:
+        fail(str(error))
+    finally:
+        con.close()
+    draw = draws[draws["instrument"] == instrument].iloc[0]
+    total = frame[frame["stratum"] == "All strata"].iloc[0]
+    console.print(
+        escape(
+            f"Sample {draw['sample_id']} for {stored}, wave {wave}, {instrument}: "
+            f"{int(total['sampled'])} invited (seed {draw['seed']}, drawn "
+            f"{draw['drawn_at']:%d/%m/%Y}); {int(total['returned'])} returned "
+            f"({total['response_rate']:.1f}%): {int(total['returned_online'])} online, "
+            f"{int(total['returned_paper'])} paper, {int(total['returned_file'])} from files."
+        ),
+        highlight=False,
+        soft_wrap=True,
+    )
+    margin = total["margin"]
+    expected = draw["expected_margin"]
+    console.print(
+        escape(
+            "Margin of error reached for a 50% result: "
+            + (f"±{margin:.1f} points" if margin == margin else "none yet (too few returns)")
+            + (f" (expected at the close: ±{expected:.1f})" if expected == expected else "")
+            + (
+                f"; {int(total['population_without_margin'])} people are in strata with fewer "
+                "than 2 returns, left out of it"
+                if total["population_without_margin"]
+                else ""
+            )
+            + "."
+        ),
+        highlight=False,
+        soft_wrap=True,
+    )
+    shown = frame.rename(
+        columns={
+            "stratum": "Stratum",
+            "population": "Eligible",
+            "sampled": "Sampled",
+            "returned_online": "Online",
+            "returned_paper": "Paper",
+            "returned_file": "File",
+            "returned": "Returned",
+            "response_rate": "Rate %",
+            "margin": "Margin ±",
+        }
+    ).drop(columns="population_without_margin")
+    _print_frame(shown, "Returns by stratum and channel")
+
+
 def register(app: typer.Typer) -> None:
     app.command("sample")(sample)
+    app.command("invitations")(invitations)
+    app.command("sample-status")(sample_status)

@@ -154,6 +154,67 @@ def _parse_and_check(
     return columns
 
 
+def _register_matcher(rules: Mapping) -> HeaderMatcher:
+    """The header matcher for register fields (plus any mapping file's columns)."""
+    fields = register_fields()
+    try:
+        return HeaderMatcher(
+            [Target(f.code, f.wording, f.aliases, f.type == "id") for f in fields], rules.columns
+        )
+    except ValueError as error:
+        raise IngestError(f"{rules.source}: {error}") from error
+
+
+def register_references(
+    path: str | Path,
+    *,
+    mapping: Path | str | dict | Mapping | None = None,
+    sheet: str | None = None,
+) -> pd.DataFrame:
+    """Each row's person reference exactly as the register file holds it (``source_row``,
+    ``reference``), found the way :func:`load_budget_file` finds it: same readers, same header
+    matching, same mapping file. Nothing is stored; the file is read into a private in-memory
+    database. Used to address invitations, because the database keeps only pseudonyms.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise IngestError(f"{path}: file not found")
+    rules = load_mapping(mapping)
+    matcher = _register_matcher(rules)
+    scratch = duckdb.connect()
+    try:
+        try:
+            raw = read_into_duckdb(
+                scratch,
+                path,
+                RAW_TABLE,
+                sheet=sheet or rules.sheet,
+                header_score=matcher.header_score,
+            )
+        except ReadError as error:
+            raise IngestError(str(error)) from error
+        matches = matcher.match(raw.headers, getattr(raw, "header_labels", None))
+        id_match = next(
+            (
+                m
+                for m in matches
+                if m.code == "person_id" and m.method not in ("duplicate", "ignored")
+            ),
+            None,
+        )
+        if id_match is None:
+            raise IngestError(
+                f"{path.name}: no person id column found (expected a header such as 'Person ID'); "
+                "map it with --mapping"
+            )
+        return scratch.execute(
+            f"SELECT source_row, c{id_match.index} AS reference FROM {RAW_TABLE} "
+            f"WHERE c{id_match.index} IS NOT NULL ORDER BY source_row"
+        ).df()
+    finally:
+        scratch.close()
+
+
 def load_budget_file(
     con: duckdb.DuckDBPyConnection,
     path: str | Path,
@@ -175,12 +236,7 @@ def load_budget_file(
     rules = load_mapping(mapping)
     fields = register_fields()
     by_code = {f.code: f for f in fields}
-    try:
-        matcher = HeaderMatcher(
-            [Target(f.code, f.wording, f.aliases, f.type == "id") for f in fields], rules.columns
-        )
-    except ValueError as error:
-        raise IngestError(f"{rules.source}: {error}") from error
+    matcher = _register_matcher(rules)
     steps = Steps(f"Loading {path.name}", total=4, enabled=progress)
     with steps, limited_memory(con):
         if not path.exists():

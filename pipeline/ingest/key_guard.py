@@ -251,3 +251,29 @@ def key_status(db_path: Path) -> KeyStatus:
             (False, f"{_mismatch(key, recorded, str(db_path))}; {_restore(key_path)}")
         )
     return status
+
+
+def pseudonymiser_for_lookup(con: duckdb.DuckDBPyConnection) -> Pseudonymiser:
+    """The pseudonymiser for finding stored people again (invitations), never for writing.
+
+    The key must be the one whose fingerprint the database holds, or every reference would hash
+    to someone unknown and the mail merge would silently come out empty; nothing is recorded
+    or created here.
+    """
+    key_path = key_file_path()
+    recorded = recorded_key(con)
+    try:
+        key = read_pseudonym_key(key_path, check_strength=False)
+    except PseudonymKeyError as error:
+        raise IngestError(
+            f"{_missing(key_path, recorded, pseudonymised_rows(con), 'this database')}; "
+            f"{_restore(key_path)}"
+        ) from error
+    if recorded is None:
+        raise IngestError(
+            "this database records no pseudonym key, so the people in it cannot be matched to a "
+            "register file; load the budget register first"
+        )
+    if not hmac.compare_digest(key.fingerprint, recorded.fingerprint):
+        raise IngestError(f"{_mismatch(key, recorded, 'this database')}; {_restore(key_path)}")
+    return Pseudonymiser(key.secret)

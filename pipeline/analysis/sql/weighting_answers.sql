@@ -1,9 +1,10 @@
 -- Valid answers (n_h) and answers in the reported group (r_h) per question and weighting cell,
 -- optionally split by a subgroup column. Missing codes are excluded from n_h (instrument.md).
--- {cells} and {by} are filled by weighting.py from whitelisted column names.
+-- {cells} and {by} are filled by weighting.py from whitelisted column names; {source} is
+-- `respondents`, or with a sample the same rows with cell columns from their sample stratum.
 WITH people AS (
     SELECT respondent_key, {cells}{by}
-    FROM respondents
+    FROM {source}
     WHERE council = $council AND wave = $wave AND instrument = $instrument
 )
 SELECT a.question_code, any_value(a.domain) AS domain, {cell_names}{by_name},
