@@ -341,3 +341,13 @@ def test_a_different_seed_gives_different_files(tmp_path: Path) -> None:
     two = write_demo_files(tmp_path / "b", seed=2)
     assert one[3].path.read_bytes() != two[3].path.read_bytes()
     assert [f.path.name for f in one] == [f.path.name for f in two]
+
+
+def test_demo_draws_a_sample_the_dashboard_can_track(demo: dict, con) -> None:
+    from pipeline.analysis import sample_status
+
+    drawn = demo["sample"]
+    assert drawn["status"] in ("drawn", "already_drawn")
+    status = sample_status(con, council=drawn["council"], wave=drawn["wave"])
+    total = status[status["stratum"] == "All strata"].iloc[0]
+    assert total["sampled"] > 0 and total["returned"] > 0  # returns of sampled people link

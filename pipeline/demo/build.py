@@ -119,6 +119,39 @@ def _load(con: duckdb.DuckDBPyConnection, written: WrittenFile) -> LoadResult:
     )
 
 
+def _demo_sample(con: duckdb.DuckDBPyConnection, seed: int, console: Console) -> dict | None:
+    """Draw the first council's latest-wave holder sample (once), so the dashboard's survey
+    tracking has something to show: the smallest sample expected to reach ±8 points at the
+    earlier wave's response rate. A rebuild finds it already drawn and leaves it."""
+    from pipeline.collect.sampling import SampleError, draw_sample, existing_sample
+
+    council, wave = COUNCILS[0].name, max(WAVES)
+    found = existing_sample(con, council, wave, HOLDER)
+    if found is not None:
+        return {"sample_id": found, "council": council, "wave": wave, "status": "already_drawn"}
+    try:
+        draw = draw_sample(
+            con,
+            council=council,
+            wave=wave,
+            instrument=HOLDER,
+            margin=8.0,
+            seed=seed,
+            drawn_by="outcomes demo",
+        )
+    except SampleError as error:
+        console.print(f"  no demo sample: {error}")
+        return None
+    console.print(f"  {draw.summary()[0]}")
+    return {
+        "sample_id": draw.sample_id,
+        "council": council,
+        "wave": wave,
+        "size": draw.size,
+        "status": "drawn",
+    }
+
+
 def build_demo(
     db_path: Path,
     out_dir: Path | None = None,
@@ -154,6 +187,7 @@ def build_demo(
                     "unmatched_columns": result.unmatched_columns,
                 }
             )
+        sample = _demo_sample(con, seed, console)
     finally:
         con.close()
     surveys = [e for e in entries if e["kind"] == "survey"]
@@ -170,6 +204,7 @@ def build_demo(
         "rows_quarantined": sum(e["rows_quarantined"] for e in entries),
         "values_quarantined": sum(e["values_quarantined"] for e in entries),
         "seconds": round(time.perf_counter() - started, 1),
+        "sample": sample,
     }
     console.print(
         f"Demo ready in {summary['seconds']} s: {summary['survey_returns_loaded']} survey returns "
