@@ -61,6 +61,10 @@ a:focus-visible, button:focus-visible, [role="tab"]:focus-visible, input:focus-v
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] * {
   color: #3d3d3d !important; opacity: 1 !important;
 }
+/* Buttons (downloads named after long table titles) wrap their label on a narrow screen
+   instead of running past the right edge (WCAG 1.4.10 reflow). */
+.stApp button { max-width: 100%; height: auto; }
+.stApp button p { white-space: normal !important; overflow-wrap: anywhere; text-align: left; }
 .stElementContainer:has(input:disabled) p, .stElementContainer:has(input:disabled) span,
 .stElementContainer:has(input:disabled) label, .stElementContainer:has(input:disabled) input {
   color: #3d3d3d !important; -webkit-text-fill-color: #3d3d3d !important; opacity: 1 !important;

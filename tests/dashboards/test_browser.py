@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.dashboards.conftest import APP
 
@@ -131,10 +132,14 @@ def page(browser):
 
 
 def wait_for_app(tab) -> None:
-    """Wait until the script has finished running (no 'Running...' status widget)."""
+    """Wait until the script has finished running: the app says its script is not running
+    (Streamlit's ``data-test-script-state``; the 'Running...' widget appears only after a delay,
+    so its absence alone let a slow page be checked half drawn) and the page has its title."""
     tab.locator('[data-testid="stApp"]').wait_for()
     tab.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+        "() => document.querySelector('[data-testid=\"stApp\"]')"
+        "?.getAttribute('data-test-script-state') === 'notRunning'"
+        " && !document.querySelector('[data-testid=\"stStatusWidget\"]')"
         " && document.querySelector('[data-testid=\"stMain\"] h1')"
     )
 
@@ -292,9 +297,20 @@ def test_a_commissioner_unloads_a_load_with_keyboard_and_mouse(
     page.get_by_text("Loads in this database").click()
     page.get_by_text("Load to remove").wait_for()
     choice = page.locator('[data-testid="stSelectbox"]').filter(has_text="Load to remove")
-    choice.locator("input").click()
-    page.keyboard.type(f"Load {load_id}: ")  # the options narrow to that load
-    page.get_by_role("option", name=f"Load {load_id}: {file_name}").click()
+    option = page.get_by_role("option", name=f"Load {load_id}: {file_name}")
+    for attempt in range(3):  # under CI load a rerun can swallow keys typed into the box
+        box = choice.locator("input")
+        box.click()
+        box.fill(f"Load {load_id}: ")  # the options narrow to that load (focus set by fill)
+        try:
+            option.wait_for(timeout=20_000)
+            break
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
+            page.keyboard.press("Escape")
+            wait_for_app(page)
+    option.click()
     page.get_by_text(f"Removing load {load_id} ({file_name}").wait_for()
     wait_for_app(page)
 

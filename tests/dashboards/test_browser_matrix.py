@@ -30,33 +30,24 @@ MODES: dict[str, dict] = {
     "phone": {"viewport": {"width": 390, "height": 844}, "scale": 2, "query": "", "mobile": True},
 }
 REFLOW_MODES = {"zoom200", "phone"}
-PUBLIC = ["overview", "outcomes", "trends", "process", "budgets", "carers", "compare", "downloads"]
+PUBLIC = [
+    "overview",
+    "outcomes",
+    "trends",
+    "process",
+    "budgets",
+    "carers",
+    "compare",
+    "official",
+    "downloads",
+]
 SIGNED_IN = ["data-quality", "load-data", "quotes"]
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
-# Found by this test and not yet fixed (each still runs; an unexpected pass is reported). The
-# greyed-text ones were Streamlit's faded "stale" elements caught mid-rerun: they pass since the
-# test waits for data-stale to clear, and stay non-strict until that is confirmed over many runs.
-# Downloads at phone width was the expanded sidebar covering the page; it starts collapsed now.
-GREYED = "axe color-contrast: greyed (disabled-widget) text at 2.64:1, not yet restyled"
-CUT_OFF = "phone width: an element in the main column sticks out past the right edge"
-SIGN_IN_PHONE = "phone width: opening the collapsed sidebar to sign in timed out under CI load"
-KNOWN = {
-    ("public", "overview", "phone"): CUT_OFF + " (seen under CI load only)",
-    ("signed-in", "data-quality", "phone"): SIGN_IN_PHONE,
-    ("signed-in", "load-data", "phone"): SIGN_IN_PHONE,
-    ("signed-in", "quotes", "phone"): SIGN_IN_PHONE,
-    ("public", "overview", "contrast"): GREYED,
-    ("public", "overview", "large-text"): GREYED,
-    ("public", "trends", "normal"): GREYED,
-    ("public", "downloads", "contrast"): GREYED,
-    ("public", "process", "phone"): CUT_OFF,
-    ("public", "budgets", "phone"): CUT_OFF,
-    ("public", "carers", "phone"): CUT_OFF,
-}
+# No case is marked as expected to fail: the greyed-text, cut-off and phone sign-in cases that
+# once were are fixed (disabled widgets restyled, long button labels wrap, the sidebar opened as
+# a person would), so every one is a real check again.
 CASES = [
-    pytest.param(*case, id="-".join(case), marks=[pytest.mark.xfail(reason=KNOWN[case])])
-    if case in KNOWN
-    else pytest.param(*case, id="-".join(case))
+    pytest.param(*case, id="-".join(case))
     for case in [("public", p, m) for p in PUBLIC for m in MODES]
     + [("signed-in", p, m) for p in SIGNED_IN for m in ("normal", "phone")]
 ]
@@ -81,7 +72,7 @@ OVERHANG = """() => {
       && getComputedStyle(e).visibility !== 'hidden')
     .filter(e => e.getBoundingClientRect().right > width + 2 && e.getBoundingClientRect().width > 0)
     .slice(0, 5).map(e => (e.dataset.testid || e.tagName) + ':'
-      + Math.round(e.getBoundingClientRect().right));
+      + Math.round(e.getBoundingClientRect().right) + ' ' + (e.innerText || '').slice(0, 60));
 }"""
 
 
