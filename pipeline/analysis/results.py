@@ -299,7 +299,8 @@ def distribution(
         frame["count"].where(valid, 0).groupby(frame["subgroup_value"]).transform("sum").astype(int)
     )
     frame["value"] = share_percent(frame["count"].where(valid), frame["n"])
-    lower, upper = wilson_percent(frame["count"], frame["n"], confidence)
+    # Missing answers ("don't know") are outside n, so their count can exceed it: no interval.
+    lower, upper = wilson_percent(frame["count"].where(valid, 0), frame["n"], confidence)
     frame["lower"] = pd.Series(lower, index=frame.index).where(valid)
     frame["upper"] = pd.Series(upper, index=frame.index).where(valid)
     frame = frame.assign(
