@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from pipeline.config import THRESHOLDS, default_db_path
@@ -314,9 +315,10 @@ def ingest_benchmark(
             colour = (
                 "yellow" if result.status == "already_loaded" or result.quarantined else "green"
             )
-            console.print(f"[{colour}]{result.message}[/]", highlight=False)
+            # Markers such as [c] and [w] are values here, not rich markup.
+            console.print(f"[{colour}]{escape(result.message)}[/]", highlight=False)
             for line in result.problem_summary():
-                console.print(f"  {line}", highlight=False)
+                console.print(f"  {escape(line)}", highlight=False)
     finally:
         con.close()
 
