@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "pipeline.commands.ingest",
     "pipeline.commands.unload",
     "pipeline.commands.quotes",
+    "pipeline.commands.actions",
     "pipeline.commands.analysis",
     "pipeline.commands.reports",
     "pipeline.commands.dashboard",

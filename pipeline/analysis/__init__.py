@@ -3,6 +3,7 @@
 See docs/analysis-api.md for each function's columns.
 """
 
+from pipeline.analysis.actions import action_history, actions, you_said
 from pipeline.analysis.benchmarks import benchmark_table
 from pipeline.analysis.budgets import budget_summary
 from pipeline.analysis.collection import reminder_codes, sample_draws, sample_status
@@ -41,6 +42,9 @@ from pipeline.analysis.weighting import (
 from pipeline.disclosure import protect
 
 __all__ = [
+    "action_history",
+    "actions",
+    "you_said",
     "official_measures",
     "SUBGROUPS",
     "NoDataError",
