@@ -3,9 +3,18 @@
 Each call opens the database read-only (``pipeline.analysis.open_database`` retries while a
 load holds the write lock), runs one analysis function and closes the connection, so a load can
 start at any moment between queries. Results are cached with ``st.cache_data`` keyed on the
-function, its arguments and the database's *version* (modification times and sizes of the file
-and its write-ahead log): a committed load changes the version, so the next run recomputes and
-shows the new data, while repeat views of unchanged data are served from memory.
+function, its arguments and the *version of the data it reads*
+(:mod:`pipeline.analysis.versions`): a token per council, per wave and for reference data, read
+from the committed ``loads`` table. A load changes those tokens only when it commits, so
+
+- while a load runs (and holds DuckDB's single write lock, so no reader can open the file),
+  every page already cached keeps being served from what was committed before it;
+- when it commits, only the calls that read its council, the pooled figures of its wave and the
+  calls over every council are recomputed; the rest of the cache stays (docs/decisions.md D66).
+
+The tokens themselves are re-read only when the file or its write-ahead log changes on disk
+(one ``stat`` per run), and never waited for: if a writer holds the lock the last tokens read
+are used.
 
 In the public view every frame passes through ``pipeline.disclosure.protect`` before a page sees
 it; pages never decide what may be published.
@@ -13,15 +22,20 @@ it; pages never decide what may be published.
 
 from __future__ import annotations
 
+import threading
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import streamlit as st
 
 from pipeline.config import default_db_path
 
-# How long an unused cached result stays in memory. The key carries the database version, so
+if TYPE_CHECKING:
+    from pipeline.analysis.versions import DataVersions
+
+# How long an unused cached result stays in memory. The key carries the data's version, so
 # this only bounds memory use; it is never what makes new data appear.
 _CACHE_SECONDS = 3600
 _PROTECTED_COUNTS = ("count", "count_better", "respondents", "people")
@@ -45,10 +59,67 @@ def database_version(path: Path | None = None) -> tuple[int, int, int, int]:
     return (parts[0], parts[1], parts[2], parts[3])
 
 
+# The last tokens read, per database file: {path: (file version when read, DataVersions)}.
+# Shared by every session of this process (a Streamlit server is one process).
+_versions: dict[str, tuple[tuple[int, int, int, int], DataVersions]] = {}
+_versions_lock = threading.Lock()
+
+
+def _read_versions(path: Path, *, wait: bool) -> DataVersions:
+    import duckdb
+
+    from pipeline.analysis.versions import data_versions
+
+    if wait:
+        import pipeline.analysis as analysis
+
+        con = analysis.open_database(path)
+    else:
+        con = duckdb.connect(str(path), read_only=True)  # one attempt: raises while locked
+    try:
+        return data_versions(con)
+    finally:
+        con.close()
+
+
+def data_versions(path: Path | None = None) -> DataVersions:
+    """The committed data's tokens, re-read only when the file changed on disk.
+
+    While another process holds the write lock (a load is running) the tokens read before it
+    are kept, so readers are served from the cache of what was committed; only a process that
+    has never read them waits for the lock like any query.
+    """
+    import duckdb
+
+    path = path or database_path()
+    key = str(path)
+    on_disk = database_version(path)
+    with _versions_lock:
+        known = _versions.get(key)
+    if known is not None and known[0] == on_disk:
+        return known[1]
+    try:
+        versions = _read_versions(path, wait=known is None)
+    except duckdb.Error:
+        if known is None:
+            raise
+        return known[1]  # a writer holds the file: serve what was committed before it
+    # Read while no writer held the file, so the file as it is now is committed data: any write
+    # the tokens do not cover (a table written without a load) still changes the whole token.
+    versions = replace(versions, committed=repr(on_disk))
+    with _versions_lock:
+        _versions[key] = (on_disk, versions)
+    return versions
+
+
+def forget_versions() -> None:
+    """Make the next run re-read the tokens (after this process wrote to the database)."""
+    with _versions_lock:
+        _versions.clear()
+
+
 @st.cache_data(ttl=_CACHE_SECONDS, show_spinner=False, max_entries=2000)
-def _cached_call(
-    function: str, db_path: str, version: tuple[int, int, int, int], kwargs: tuple
-) -> Any:
+def _cached_call(function: str, db_path: str, version: tuple, kwargs: tuple) -> Any:
     import pipeline.analysis as analysis
 
     con = analysis.open_database(db_path)
@@ -74,7 +145,8 @@ def query(function: str, **kwargs: Any) -> Any:
     """
     path = database_path()
     frozen = tuple(sorted((k, _freeze(v)) for k, v in kwargs.items()))
-    result = _cached_call(function, str(path), database_version(path), frozen)
+    version = data_versions(path).for_call(function, kwargs)
+    result = _cached_call(function, str(path), version, frozen)
     if isinstance(result, pd.DataFrame):
         return result.copy()
     if isinstance(result, dict):

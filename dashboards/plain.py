@@ -10,7 +10,11 @@ analysis frame (codes, kinds, test statistics) because those are for analysts to
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pandas as pd
+import streamlit as st
 
 from dashboards.auth import COMMISSIONER
 from dashboards.render import View
@@ -90,16 +94,65 @@ def mark_public_hidden(view: View, public: View) -> View:
     return view
 
 
-def page_view(build, filters, role: str, *args, **kwargs) -> View:
-    """``build(filters, role, ...)``; signed in, with the public view's hidden cells marked.
+# Which data each page's view reads, so its cached view is dropped only when that data changes
+# (pipeline.analysis.versions). "council": only the council's own rows (every wave) and reference
+# data; "council_wave": those and the other councils of the wave (pooled benchmarks). A builder
+# not listed here (Trends, Compare councils, Data quality) is keyed on the whole data.
+VIEW_SCOPES = {
+    "dashboards.views.overview": "council_wave",
+    "dashboards.views.carers": "council_wave",
+    "dashboards.views.process": "council_wave",
+    "dashboards.views.outcomes": "council",
+    "dashboards.views.budgets": "council",
+    "dashboards.views.official": "council",
+}
+_VIEW_CACHE_SECONDS = 3600
 
-    The public view is built by the same function, so its disclosure result (whatever the
-    page uses: ``pipeline.disclosure`` ``protect`` or ``publication.publish``) is the one the
-    marks follow; building it costs only cached queries.
-    """
+
+def _build_page_view(build: Callable[..., View], filters, role: str, *args, **kwargs) -> View:
     from dashboards.auth import PUBLIC
 
     view = build(filters, role, *args, **kwargs)
     if role == COMMISSIONER:
         mark_public_hidden(view, build(filters, PUBLIC, *args, **kwargs))
     return view
+
+
+@st.cache_data(ttl=_VIEW_CACHE_SECONDS, max_entries=1000, show_spinner=False)
+def _cached_page_view(
+    key: tuple, _build: Callable[..., View], _filters, _role: str, _args: tuple, _kwargs: dict
+) -> View:
+    """The built view, cached whole (figures, plain tables, marks): ``key`` says what it shows
+    and which version of the data it was built from; the other arguments are not hashed."""
+    return _build_page_view(_build, _filters, _role, *_args, **_kwargs)
+
+
+def view_key(build: Callable[..., View], filters, role: str, *args: Any, **kwargs: Any) -> tuple:
+    """What a page's view depends on: builder, filters, role, page choices and data version."""
+    from dashboards.data import data_versions, database_path
+
+    path = database_path()
+    versions = data_versions(path)
+    scope = VIEW_SCOPES.get(build.__module__)
+    if scope == "council":
+        token = versions.scope(council=filters.council, pooled=False)
+    elif scope == "council_wave":
+        token = versions.scope(council=filters.council, wave=filters.wave)
+    else:
+        token = ("all", versions.everything)
+    name = f"{build.__module__}.{build.__qualname__}"
+    choices = (repr(args), repr(sorted(kwargs.items())))
+    return (name, repr(filters), role, choices, str(path), token)
+
+
+def page_view(build, filters, role: str, *args, **kwargs) -> View:
+    """``build(filters, role, ...)``; signed in, with the public view's hidden cells marked.
+
+    The public view is built by the same function, so its disclosure result (whatever the
+    page uses: ``pipeline.disclosure`` ``protect`` or ``publication.publish``) is the one the
+    marks follow. The finished view (figures and tables, not only the queries under it) is
+    cached per filters, role, page choices and the version of the data it reads, so a page
+    seen before costs no rebuilding, and the Downloads page reuses the pages' own views.
+    """
+    key = view_key(build, filters, role, *args, **kwargs)
+    return _cached_page_view(key, build, filters, role, args, kwargs)

@@ -6,7 +6,7 @@ import streamlit as st
 from dashboards import quotes
 from dashboards.auth import current_user
 from dashboards.context import page_context, require_commissioner
-from dashboards.data import database_path, query
+from dashboards.data import database_path, forget_versions, query
 from pipeline.config import THRESHOLDS
 from pipeline.moderation import CommentKey, ModerationError
 
@@ -101,6 +101,6 @@ for _, row in chosen.iloc[start : start + quotes.PER_PAGE].iterrows():
             except ModerationError as error:
                 st.error(str(error))
             else:
-                st.cache_data.clear()
+                forget_versions()  # the council's pages recompute, others keep their cache
                 st.session_state["quote_done"] = message[0].upper() + message[1:] + "."
                 st.rerun()

@@ -7,7 +7,7 @@ import streamlit as st
 from dashboards import loading
 from dashboards.auth import current_user
 from dashboards.context import require_commissioner
-from dashboards.data import database_exists, database_path, query
+from dashboards.data import database_exists, database_path, forget_versions, query
 from dashboards.render import table_downloads
 from dashboards.state import INSTRUMENT_LABELS
 from pipeline.ingest import IngestError
@@ -76,7 +76,8 @@ if database_exists():
                         except (IngestError, ValueError) as error:
                             st.error(loading.page_message(error))
                         else:
-                            st.cache_data.clear()  # every page (and the sidebar) recomputes
+                            # what read that load's council and wave recomputes (D66)
+                            forget_versions()
                             st.session_state["unload_round"] = round_ + 1
                             st.session_state["unload_done"] = message[0].upper() + message[1:] + "."
                             st.rerun()

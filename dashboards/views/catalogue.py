@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from dashboards.auth import COMMISSIONER
+from dashboards.plain import page_view
 from dashboards.render import View
 from dashboards.state import Filters
 from dashboards.views import budgets, carers, compare, outcomes, overview, process, quality, trends
@@ -21,7 +22,9 @@ def builders(
     """Page name -> a function building that page's view (page choices default sensibly).
 
     Each view gets the filters as its own page applies them (no subgroup on Overview, no
-    weighting on Outcomes), so a download holds what that page shows.
+    weighting on Outcomes), so a download holds what that page shows. Views come from the
+    pages' own cache (:func:`dashboards.plain.page_view`): a page already seen with these
+    filters costs nothing here, and nothing is built until its function is called.
     """
     scoped = {
         name: filters.for_page(page)
@@ -41,16 +44,18 @@ def builders(
     default_outcome = "out_quality_of_life" if "out_quality_of_life" in labels else domain
     outcome = outcome if outcome in labels else default_outcome
     pages: dict[str, Callable[[], View]] = {
-        "Overview": lambda: overview.build(scoped["Overview"], role),
-        "Outcomes": lambda: outcomes.build(scoped["Outcomes"], role, domain),
-        "Trends": lambda: trends.build(scoped["Trends"], role),
-        "Process": lambda: process.build(scoped["Process"], role, outcome, labels[outcome]),
-        "Budgets": lambda: budgets.build(scoped["Budgets"], role),
-        "Carers": lambda: carers.build(scoped["Carers"], role),
-        "Compare councils": lambda: compare.build(
-            scoped["Compare councils"], role, domain, labels[domain], peers
+        "Overview": lambda: page_view(overview.build, scoped["Overview"], role),
+        "Outcomes": lambda: page_view(outcomes.build, scoped["Outcomes"], role, domain),
+        "Trends": lambda: page_view(trends.build, scoped["Trends"], role),
+        "Process": lambda: page_view(
+            process.build, scoped["Process"], role, outcome, labels[outcome]
+        ),
+        "Budgets": lambda: page_view(budgets.build, scoped["Budgets"], role),
+        "Carers": lambda: page_view(carers.build, scoped["Carers"], role),
+        "Compare councils": lambda: page_view(
+            compare.build, scoped["Compare councils"], role, domain, labels[domain], peers
         ),
     }
     if role == COMMISSIONER:
-        pages["Data quality"] = lambda: quality.build(scoped["Data quality"], role)
+        pages["Data quality"] = lambda: page_view(quality.build, scoped["Data quality"], role)
     return pages
