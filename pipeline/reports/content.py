@@ -20,8 +20,10 @@ from pipeline.disclosure.pages import (
     publish_results,
     publish_wave_changes,
 )
+from pipeline.disclosure.you_said import publish_you_said
 from pipeline.instruments import Instrument, get_instrument
 from pipeline.present.findings import describe_changes, describe_results
+from pipeline.present.you_said import describe_you_said
 
 
 @dataclass
@@ -42,6 +44,8 @@ class ReportContent:
     generated: date = field(default_factory=date.today)
     # published official_measures (ASCOF) for the council; empty when none are loaded
     official: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # "You said, we did": the council's public actions with the result beside them (published)
+    you_said: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def title(self) -> str:
@@ -208,6 +212,10 @@ def gather(
         if include_comments
         else pd.DataFrame(columns=["question_code", "question", "comment_text"])
     )
+    you_said = publish_you_said(
+        analysis.you_said(con, council=council, wave=wave, instrument=instrument),
+        published=pd.concat([outcomes, process], ignore_index=True),
+    )
     return ReportContent(
         council=council,
         wave=int(wave),
@@ -223,4 +231,5 @@ def gather(
         official=publish_official_measures(
             analysis.official_measures(con, council, group="comparator")
         ),
+        you_said=describe_you_said(you_said),
     )

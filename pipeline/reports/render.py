@@ -164,6 +164,7 @@ def report_context(content: ReportContent, *, downloads: dict[str, str] | None =
         if "Official measures" in tables
         else None,
         "comments": content.comments.to_dict("records"),
+        "you_said": you_said_items(content),
         "comments_group_below": THRESHOLDS.comments_group_below,
         "sources": [
             {**source, "nature": benchmark_nature(source.get("benchmark_kind"))}
@@ -181,6 +182,16 @@ def report_context(content: ReportContent, *, downloads: dict[str, str] | None =
         "generated": content.generated.isoformat(),
         "css": stylesheet("report.css"),
     }
+
+
+def you_said_items(content: ReportContent) -> list[dict]:
+    """The public actions, each with its plain sentences (``present.you_said``)."""
+    if content.you_said.empty:
+        return []
+    items = content.you_said.to_dict("records")
+    for item in items:
+        item["action_wave"] = int(item["action_wave"])
+    return items
 
 
 def render_report_html(content: ReportContent, *, downloads: dict[str, str] | None = None) -> str:
@@ -263,6 +274,7 @@ def render_easy_read_html(content: ReportContent) -> str:
             wave=content.wave,
             findings=easy_read_findings(content),
             compared_with=easy_read_benchmark(content.outcomes),
+            you_said=you_said_items(content),
             css=stylesheet("easy_read.css"),
         )
     )

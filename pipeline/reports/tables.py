@@ -10,6 +10,7 @@ import pandas as pd
 
 from pipeline.config import THRESHOLDS
 from pipeline.present.exports import tidy_open_data
+from pipeline.present.you_said import you_said_table
 from pipeline.reports.content import ReportContent
 
 COMPARISON_LABELS = {
@@ -136,6 +137,8 @@ def publication_tables(content: ReportContent) -> dict[str, pd.DataFrame]:
     }
     if content.changes is not None:
         tables["Changes since last wave"] = changes_table(content.changes)
+    if len(content.you_said):
+        tables["You said, we did"] = you_said_table(content.you_said)
     if len(content.comments):
         tables["Comments"] = comments_table(content.comments)
     if len(content.official):
@@ -189,6 +192,8 @@ TABLE_DESCRIPTIONS = {
     "Process": "Share of people who found each step of the process easy (or answered positively)",
     "Process answers": "How people answered each step, percent of those who answered",
     "Changes since last wave": "Each outcome now and in the previous survey wave",
+    "You said, we did": "What people said, what the council said it would do, how far it has "
+    "got, and the result for the same question at this survey",
     "Comments": "Quotes a commissioner approved for publication, with personal details removed",
     "Official measures": "Official ASCOF figures for the council, its region and England, "
     "every year loaded (the 2023-24 framework renumbered the measures)",
