@@ -402,8 +402,11 @@ def _load_all(folder: str) -> dict[str, Instrument]:
     shared = _load_shared_scales(folder)
     instruments: dict[str, Instrument] = {}
     for path in sorted(root.glob("*.yaml")):
-        if path.name == "scales.yaml" or "register" in _read_yaml(path):
-            continue  # shared scales and the budget register's fields are not instruments
+        data = _read_yaml(path)
+        if path.name == "scales.yaml" or "register" in data or "themes" in data:
+            # shared scales, the budget register's fields and frameworks (Making it Real) are
+            # not instruments
+            continue
         instrument = load_instrument_file(path, shared)
         if instrument.id in instruments:
             raise InstrumentError(f"{path}: instrument id {instrument.id!r} is already defined")

@@ -27,6 +27,7 @@ from pipeline.analysis.inventory import (
     unmatched_columns,
     waves,
 )
+from pipeline.analysis.making_it_real import making_it_real, making_it_real_framework
 from pipeline.analysis.means import mean_scores
 from pipeline.analysis.official import official_measures
 from pipeline.analysis.peers import ascof_peer_summary, comparator_group
@@ -45,6 +46,8 @@ __all__ = [
     "action_history",
     "actions",
     "you_said",
+    "making_it_real",
+    "making_it_real_framework",
     "official_measures",
     "SUBGROUPS",
     "NoDataError",

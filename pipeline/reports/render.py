@@ -15,10 +15,12 @@ import pandas as pd
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from pipeline.analysis.making_it_real import framework_source, making_it_real_framework
 from pipeline.config import THRESHOLDS
 from pipeline.present import svg
 from pipeline.present.charts import alt_text
 from pipeline.present.findings import SUPPRESSED_TEXT, lower_first, percent_text, round_half_away
+from pipeline.present.making_it_real import NO_EVIDENCE_TEXT, grouped_findings
 from pipeline.present.plain_tables import (
     INTERVALS_TEXT,
     benchmark_nature,
@@ -165,6 +167,14 @@ def report_context(content: ReportContent, *, downloads: dict[str, str] | None =
         else None,
         "comments": content.comments.to_dict("records"),
         "you_said": you_said_items(content),
+        "making_it_real": grouped_findings(
+            making_it_real_framework(content.instrument.id),
+            pd.concat(
+                [f for f in (content.outcomes, content.process) if len(f)] or [pd.DataFrame()]
+            ),
+        ),
+        "making_it_real_source": framework_source(),
+        "no_evidence_text": NO_EVIDENCE_TEXT,
         "comments_group_below": THRESHOLDS.comments_group_below,
         "sources": [
             {**source, "nature": benchmark_nature(source.get("benchmark_kind"))}

@@ -87,6 +87,9 @@ def test_results_page_says_what_was_promised_and_whether_it_moved(db, report) ->
     # agreed at this wave: no result yet, said so
     assert "We said we would write to everyone before their review." in html
     assert "The next survey will show whether this made a difference." in html
+    # Making it Real (item 3): results grouped under the framework's statements
+    assert 'id="making-it-real"' in html and "I am accepted for who I am." in html
+    assert "Our survey has no evidence about this yet." in html
 
 
 def test_private_actions_and_owners_appear_in_no_report_file(report) -> None:
