@@ -49,6 +49,8 @@ results_pages = [
     _page("6_Carers.py", "Carers", "carers"),
     _page("7_Compare_councils.py", "Compare councils", "compare"),
     _page("12_Official_measures.py", "Official measures", "official"),
+    _page("14_You_said.py", "You said, we did", "you-said"),
+    _page("15_Making_it_Real.py", "Making it Real", "making-it-real"),
 ]
 other_pages = [_page("10_Downloads.py", "Downloads", "downloads")]
 if role == auth.COMMISSIONER:
@@ -57,6 +59,7 @@ if role == auth.COMMISSIONER:
         _page("8_Data_quality.py", "Data quality", "data-quality"),
         _page("9_Load_data.py", "Load data", "load-data"),
         _page("11_Quotes.py", "Quotes", "quotes"),  # comments as written are personal data
+        _page("13_Actions.py", "Actions", "actions"),  # owners and unpublished actions
         *other_pages,
     ]
 hidden_pages = [_page("1_Overview.py", "Overview", "overview", visibility="hidden")]

@@ -1,0 +1,52 @@
+"""You said, we did (public): the council's public actions in plain words, with the result for
+the same question at the wave chosen. Unpublished actions never reach this page: it reads
+``analysis.you_said``, which returns public actions only, and publishes figures through
+``pipeline.disclosure`` for everyone (the same words a resident reads)."""
+
+import pandas as pd
+import streamlit as st
+
+from dashboards.context import page_context
+from dashboards.data import query
+from pipeline.disclosure.pages import publish_page_results
+from pipeline.disclosure.you_said import publish_you_said
+from pipeline.present.you_said import describe_you_said, you_said_table
+
+filters, role = page_context()
+st.title(f"You said, we did: {filters.council}")
+st.markdown(
+    "What people told us in the survey, what the council said it would do about it, how far it "
+    "has got, and whether the result for the same question has moved since. Whether a result "
+    "moved uses the same test as the Trends page."
+)
+published = pd.concat(
+    [
+        publish_page_results(
+            query("results", council=filters.council, wave=filters.wave,
+                  instrument=filters.instrument, section=section)
+        )
+        for section in ("outcomes", "process")
+    ],
+    ignore_index=True,
+)  # fmt: skip
+frame = publish_you_said(
+    query("you_said", council=filters.council, wave=filters.wave, instrument=filters.instrument),
+    published=published,
+)
+if frame.empty:
+    st.info(
+        f"{filters.council} has not published any actions for the {filters.wave} survey or "
+        "before yet."
+    )
+    st.stop()
+for item in describe_you_said(frame).to_dict("records"):
+    with st.container(border=True):
+        st.subheader(f"{item['domain']} (from the {int(item['action_wave'])} survey)")
+        st.markdown(item["you_said"])
+        st.markdown(f"{item['we_said']} {item['due_text']}")
+        st.markdown(f"**{item['status_text']}.** {item['update_text']}")
+        st.markdown(item["result"])
+st.subheader("The same in a table")
+st.dataframe(you_said_table(frame), hide_index=True, width="stretch")
+if role == "commissioner":
+    st.caption("Only actions marked public are shown here; the Actions page lists them all.")
