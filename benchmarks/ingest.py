@@ -9,8 +9,10 @@ floor any loader built on DuckDB can reach. Every measurement runs in its own Py
 which reports its wall time and its peak resident memory (``VmHWM``), so one load's memory
 never hides another's.
 
-Targets (issue 2): the survey file loads in no more than 3 times DuckDB's ``read_csv`` time, with
-peak memory under 2 GB, on the 2-core machine.
+Targets (issue 12): both survey files (the benchmark's own and one written as a survey tool
+exports it) load in no more than 2.5 times DuckDB's ``read_csv`` time of the same file, the
+budget register in no more than 3 times, each with peak memory under 1.5 GB, on the 2-core
+machine.
 
     python benchmarks/ingest.py                 # 1,000,000 returns and register rows
     python benchmarks/ingest.py --rows 50000    # a quick run
@@ -36,13 +38,15 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from pipeline.demo.exports import STYLES, render_answers
 from pipeline.demo.model import HOLDER, simulate_holder_returns
 from pipeline.demo.register import COUNCILS, generate_register
 from pipeline.demo.register_exports import LABELS, NATIONAL_OPTION_LABELS, SUPPORT_REASON_LABELS
 from pipeline.instruments import get_instrument
 
-SURVEY_RATIO_TARGET = 3.0
-MEMORY_TARGET_MB = 2048
+SURVEY_RATIO_TARGET = 2.5  # issue 12 item 2 (issue 2 asked for 3x)
+REGISTER_RATIO_TARGET = 3.0
+MEMORY_TARGET_MB = 1536
 BENCHMARK_KEY = "benchmark-only key, never the user's pseudonymisation key"
 COUNCIL = "National"
 
@@ -50,8 +54,8 @@ COUNCIL = "National"
 # --- generating the files -----------------------------------------------------------------
 
 
-def generate_files(folder: Path, rows: int, seed: int) -> tuple[Path, Path]:
-    """Write the survey export and the budget register (CSV) for ``rows`` people."""
+def generate_files(folder: Path, rows: int, seed: int) -> tuple[Path, Path, Path]:
+    """Write the survey export, the survey tool's export and the budget register (CSV)."""
     rng = np.random.default_rng(seed)
     profile = replace(COUNCILS[0], name=COUNCIL, id_prefix="P", register_size=rows)
     register = generate_register(profile, rng)
@@ -61,14 +65,16 @@ def generate_files(folder: Path, rows: int, seed: int) -> tuple[Path, Path]:
     )
     returns = simulate_holder_returns(people, 2025, profile, rng)
     survey_path = folder / "national_holder_survey.csv"
+    tool_path = folder / "national_holder_survey_tool.csv"
     register_path = folder / "national_budget_register.csv"
     con = duckdb.connect()
     try:
         _write_survey(con, returns, survey_path)
+        _write_survey_tool_export(returns, tool_path, rng)
         _write_register(con, register, register_path)
     finally:
         con.close()
-    return survey_path, register_path
+    return survey_path, tool_path, register_path
 
 
 def _write_survey(con: duckdb.DuckDBPyConnection, returns: pd.DataFrame, path: Path) -> None:
@@ -90,6 +96,45 @@ def _write_survey(con: duckdb.DuckDBPyConnection, returns: pd.DataFrame, path: P
     con.register("survey_export", pd.DataFrame(table))
     con.execute(f"COPY survey_export TO '{path}' (HEADER, DELIMITER ',')")
     con.unregister("survey_export")
+
+
+def _write_survey_tool_export(returns: pd.DataFrame, path: Path, rng: np.random.Generator) -> None:
+    """The same returns as an online survey tool exports them (issue 12 item 2).
+
+    What differs from ``_write_survey``: the tool's own columns first (collector, start and end
+    times, status; its response id is left out, as ``Response ID`` is a reference alias),
+    headers that are the question's full wording with no number, answers as typed variants of the labels ("GOT A LOT BETTER", "Got better ", "A lot better"), comments
+    holding commas, doubled quotes and line breaks inside quoted cells, a UTF-8 byte order mark
+    and Windows line endings. Everything here loads without a mapping file.
+    """
+    instrument = get_instrument(HOLDER)
+    style = STYLES["csv_1252_variants"]
+    count = len(returns)
+    started = pd.Timestamp("2025-10-01 09:00") + pd.to_timedelta(
+        rng.integers(0, 60 * 24 * 42, count), unit="min"
+    )
+    table: dict[str, object] = {
+        "Collector": "Web Link 1",
+        "Start Date": started.strftime("%d/%m/%Y %H:%M"),
+        "End Date": (started + pd.to_timedelta(rng.integers(4, 40, count), unit="min")).strftime(
+            "%d/%m/%Y %H:%M"
+        ),
+        "Status": "Completed",
+    }
+    for question in instrument.questions:
+        column = returns[question.code]
+        if question.type == "id":
+            table[question.wording] = column
+        elif question.type == "coded":
+            table[question.wording] = render_answers(column, question, style, rng)
+        else:
+            text = column.astype(object).where(column.notna(), "")
+            awkward = (text != "") & (rng.random(count) < 0.2)
+            text[awkward] = (
+                text[awkward] + ', and "the forms", honestly.\r\nSecond line, after a break'
+            )
+            table[question.wording] = text
+    pd.DataFrame(table).to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\r\n")
 
 
 def _write_register(con: duckdb.DuckDBPyConnection, register: pd.DataFrame, path: Path) -> None:
@@ -200,6 +245,8 @@ def measure(kind: str, path: Path, folder: Path, repeats: int) -> dict:
         "seconds": statistics.median(r["seconds"] for r in runs),
         "rows": runs[0]["rows"],
         "peak_mb": max(r["peak_mb"] for r in runs),
+        "min": min(r["seconds"] for r in runs),
+        "max": max(r["seconds"] for r in runs),
         "runs": [round(r["seconds"], 2) for r in runs],
     }
 
@@ -211,6 +258,7 @@ def _line(label: str, result: dict) -> str:
     rate = result["rows"] / result["seconds"] if result["seconds"] else float("inf")
     return (
         f"  {label:<20} {result['seconds']:8.2f} s  {rate:>12,.0f} rows/s  "
+        f"(min {result['min']:.2f}, max {result['max']:.2f})  "
         f"peak {result['peak_mb']:7,.0f} MB   runs {result['runs']}"
     )
 
@@ -242,16 +290,18 @@ def main(argv: list[str] | None = None) -> int:
         child(args.child[0], Path(args.child[1]), Path(args.child[2]))
         return 0
 
+    load_before = os.getloadavg()[0]
     folder = args.dir or Path(tempfile.mkdtemp(prefix="outcomes-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
     try:
         started = time.perf_counter()
-        survey, register = generate_files(folder, args.rows, args.seed)
+        survey, tool_export, register = generate_files(folder, args.rows, args.seed)
         print(
             f"Generated {args.rows:,} returns and {args.rows:,} register rows in "
             f"{time.perf_counter() - started:.1f} s ({os.cpu_count()} cores)"
         )
         surveys = compare("Survey export", survey, "survey", folder, args.repeats)
+        tool = compare("Survey tool's export", tool_export, "survey", folder, args.repeats)
         budgets = compare("Budget register", register, "budget", folder, args.repeats)
     finally:
         if args.keep:
@@ -259,14 +309,26 @@ def main(argv: list[str] | None = None) -> int:
         else:
             shutil.rmtree(folder, ignore_errors=True)
 
-    ratio_ok = surveys["ratio"] <= SURVEY_RATIO_TARGET
-    memory_ok = max(surveys["load"]["peak_mb"], budgets["load"]["peak_mb"]) < MEMORY_TARGET_MB
-    print(
-        f"\nTargets: survey load <= {SURVEY_RATIO_TARGET:g}x read_csv: "
-        f"{'met' if ratio_ok else 'MISSED'} ({surveys['ratio']:.2f}x); "
-        f"peak memory < {MEMORY_TARGET_MB:,} MB: {'met' if memory_ok else 'MISSED'}"
-    )
-    return 0 if (ratio_ok and memory_ok) or not args.check else 1
+    checks = {
+        f"survey export <= {SURVEY_RATIO_TARGET:g}x read_csv ({surveys['ratio']:.2f}x)": surveys[
+            "ratio"
+        ]
+        <= SURVEY_RATIO_TARGET,
+        f"survey tool's export <= {SURVEY_RATIO_TARGET:g}x read_csv ({tool['ratio']:.2f}x)": tool[
+            "ratio"
+        ]
+        <= SURVEY_RATIO_TARGET,
+        f"budget register <= {REGISTER_RATIO_TARGET:g}x read_csv ({budgets['ratio']:.2f}x)": budgets[
+            "ratio"
+        ]
+        <= REGISTER_RATIO_TARGET,
+    }
+    peak = max(result["load"]["peak_mb"] for result in (surveys, tool, budgets))
+    checks[f"peak memory < {MEMORY_TARGET_MB:,} MB ({peak:,.0f} MB)"] = peak < MEMORY_TARGET_MB
+    print(f"\nLoad average {load_before:.2f} before, {os.getloadavg()[0]:.2f} after\nTargets:")
+    for label, met in checks.items():
+        print(f"  {label}: {'met' if met else 'MISSED'}")
+    return 0 if all(checks.values()) or not args.check else 1
 
 
 if __name__ == "__main__":
