@@ -406,7 +406,7 @@ def drivers_command(
 ) -> None:
     """What goes with saying things got better: adjusted odds ratios by process step and option."""
     from pipeline.analysis import driver_crosstabs, drivers
-    from pipeline.disclosure import protect
+    from pipeline.disclosure.pages import publish_frame
 
     con = _open(db)
     council = _council(con, council)
@@ -438,7 +438,9 @@ def drivers_command(
     where = f"{council or 'all councils'}, {wave or 'all waves'}"
     if crosstabs:
         if not unsuppressed:
-            frame = protect(frame, count_columns=("count_better",), group_columns=("process_code",))
+            # The whole-table rule: a hidden count takes its share and interval with it, and
+            # the solver checks each step's rows together (issue 9: one rule, one place).
+            frame = publish_frame(frame, count_columns=("count_better",), base_column="n")
         _emit(frame, output, CROSSTAB_COLUMNS, f"{where}: saying {outcome} got better, by step")
         return
     _emit(frame, output, DRIVER_COLUMNS, f"{where}: adjusted odds ratios of saying better")

@@ -114,3 +114,42 @@ def test_trends_options_mirror_the_api(db):
         runner.invoke(app, ["trends", "--db", str(db), "-c", "A", "-f", "json"]).stdout
     )
     assert "improving" in {r["trend_verdict"] for r in default}
+
+
+def test_drivers_crosstabs_hide_small_counts_with_their_shares(tmp_path):
+    """`outcomes drivers --crosstabs` publishes through the whole-table rule: a count under 5
+    goes with its share and interval, and --unsuppressed shows it."""
+    con = new_database(tmp_path)
+    rows = 120
+    frame = pd.DataFrame(
+        {
+            "respondent_key": [f"A-{i}" for i in range(rows)],
+            "council": "A",
+            "wave": 2024,
+            "instrument": "poet-holder",
+            "out_dignity": ["better"] * 60 + ["same"] * 60,
+            # three say the plan was difficult, and all three say dignity got better
+            "proc_planning": ["difficult"] * 3 + ["easy"] * (rows - 3),
+        }
+    )
+    seed_returns(con, frame)
+    con.close()
+    base = ["drivers", "--db", str(tmp_path / "test.duckdb"), "-c", "A", "-w", "2024"]
+    base += ["--crosstabs", "--outcome", "out_dignity", "-f", "json"]
+    public = runner.invoke(app, base)
+    assert public.exit_code == 0, public.output
+    cells = {
+        (r["process_code"], r["process_group"]): r
+        for r in json.loads(public.stdout)
+        if r["process_code"] == "proc_planning"
+    }
+    difficult = next(r for (_, group), r in cells.items() if "difficult" in str(group))
+    assert difficult["count_better"] is None
+    assert difficult["value"] is None and difficult["lower"] is None and difficult["upper"] is None
+    raw = runner.invoke(app, [*base, "--unsuppressed"])
+    shown = [
+        r
+        for r in json.loads(raw.stdout)
+        if r["process_code"] == "proc_planning" and "difficult" in str(r["process_group"])
+    ]
+    assert shown[0]["count_better"] == 3
