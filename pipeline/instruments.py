@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from pipeline import yaml_files
 from pipeline.config import surveys_dir
 
 SECTIONS = ("about_you", "process", "outcomes", "comments")
@@ -321,7 +322,7 @@ def load_scales(path: Path) -> dict[str, Scale]:
 
 def _read_yaml(path: Path) -> dict:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml_files.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as error:
         raise InstrumentError(f"{path}: not valid YAML: {error}") from error
     if not isinstance(data, dict):

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
-import yaml
 
+from pipeline import yaml_files
 from pipeline.analysis.results import results
 from pipeline.instruments import get_instrument
 
@@ -56,7 +56,7 @@ class FrameworkError(ValueError):
 
 @cache
 def _document(path: Path = FRAMEWORK_FILE) -> dict:
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+    return yaml_files.safe_load(path.read_text(encoding="utf-8"))
 
 
 def framework_source(path: Path = FRAMEWORK_FILE) -> dict:

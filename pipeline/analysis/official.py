@@ -21,8 +21,8 @@ from functools import cache
 
 import duckdb
 import pandas as pd
-import yaml
 
+from pipeline import yaml_files
 from pipeline.config import surveys_dir
 from pipeline.council_register import Council, UnknownCouncil, resolve_council
 
@@ -76,7 +76,7 @@ def official_measure_list() -> pd.DataFrame:
     the definitions is a data error, refused here rather than shown without a definition.
     """
     path = surveys_dir() / "benchmarks" / "official-measures.yaml"
-    entries = yaml.safe_load(path.read_text(encoding="utf-8"))["measures"]
+    entries = yaml_files.safe_load(path.read_text(encoding="utf-8"))["measures"]
     definitions = _definitions()
     rows = []
     for order, entry in enumerate(entries):

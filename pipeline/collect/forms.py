@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import yaml
 from markupsafe import Markup
 
+from pipeline import yaml_files
 from pipeline.collect.pictures import face_svg
 from pipeline.config import surveys_dir
 from pipeline.instruments import SECTIONS, Instrument, Question
@@ -69,7 +69,7 @@ class Page:
 @cache
 def _easy_read(folder: str) -> dict:
     path = Path(folder) / "easy-read" / "survey-site.yaml"
-    return yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
+    return yaml_files.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
 
 
 def _lower_first(text: str) -> str:

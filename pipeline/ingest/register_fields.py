@@ -6,8 +6,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import yaml
-
+from pipeline import yaml_files
 from pipeline.config import surveys_dir
 from pipeline.instruments import InstrumentError, Scale, shared_scales
 
@@ -30,7 +29,7 @@ class RegisterField:
 @cache
 def _load(path: str) -> tuple[RegisterField, ...]:
     source = Path(path)
-    data = yaml.safe_load(source.read_text(encoding="utf-8"))
+    data = yaml_files.safe_load(source.read_text(encoding="utf-8"))
     scales = shared_scales(source.parent)
     fields = []
     for position, entry in enumerate(data.get("fields") or []):

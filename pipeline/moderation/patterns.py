@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import yaml
-
+from pipeline import yaml_files
 from pipeline.config import surveys_dir
 
 
@@ -57,7 +56,7 @@ def load_rules(folder: str | None = None) -> RedactionRules:
     """The rules in ``surveys/redaction/rules.yaml`` and the names lists beside it (or those in
     another folder laid out the same way)."""
     base = Path(folder) if folder else surveys_dir() / "redaction"
-    data = yaml.safe_load((base / "rules.yaml").read_text(encoding="utf-8"))
+    data = yaml_files.safe_load((base / "rules.yaml").read_text(encoding="utf-8"))
     references = data.get("client_references") or {}
     names = base / "names"
     return RedactionRules(
