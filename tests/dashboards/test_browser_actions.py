@@ -1,0 +1,127 @@
+"""Issue 13 in a real Chromium: a commissioner records and publishes an action on the Actions
+page by keyboard; the public You said, we did page shows it (and never the unpublished one) and
+passes axe. Screenshots go to /tmp/actions-shots/ to be looked at."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pipeline import analysis
+from pipeline.collect.actions import add_action
+from pipeline.store import connect
+from tests.dashboards.test_browser import serve, sign_in, wait_for_app
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+SHOTS = Path("/tmp/actions-shots")
+PRIVATE = "quietly restructure the brokerage contract"
+TYPED = "write to everyone before their review"
+QUERY = "?council=Avonford&wave=2024&instrument=poet-holder"
+
+
+@pytest.fixture
+def actions_db(dashboard_db, tmp_path) -> Path:
+    path = tmp_path / "browser-actions.duckdb"
+    shutil.copy(dashboard_db, path)
+    con = connect(path)
+    try:
+        add_action(con, council="Avonford", wave=2023, question="proc_review", action=PRIVATE,
+                   owner="Reviews team", due="2024-06-30", by="alice")  # fmt: skip
+    finally:
+        con.close()
+    return path
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    tab = context.new_page()
+    tab.set_default_timeout(60_000)
+    yield tab
+    context.close()
+
+
+@pytest.fixture
+def actions_server(actions_db, tmp_path):
+    yield from serve(actions_db, tmp_path)
+
+
+def _axe_serious(tab) -> list:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(tab)
+    return [
+        (v["id"], v["help"], [n["target"] for n in v["nodes"]][:3])
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def test_an_action_added_by_keyboard_reaches_the_public_page_and_a_private_one_never(
+    page, actions_server, actions_db
+) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    sign_in(page, actions_server + "/" + QUERY)
+    page.goto(actions_server + "/actions" + QUERY)  # the sign-in cookie carries over
+    wait_for_app(page)
+    page.get_by_text("Actions for Avonford (1)").wait_for()
+    page.get_by_text(PRIVATE).first.wait_for(state="attached")  # commissioners see every action
+
+    # the form by keyboard: the question box, then tab through the fields
+    page.get_by_role("combobox", name="Finding (question or process step)").focus()
+    page.keyboard.press("Enter")
+    page.keyboard.type("Having support reviewed")
+    page.keyboard.press("Enter")
+    page.get_by_role("textbox", name="What we will do").focus()
+    page.keyboard.type(TYPED)
+    page.keyboard.press("Tab")
+    page.keyboard.type("Reviews team")
+    page.get_by_role("textbox", name="Public update (optional)").focus()
+    page.keyboard.type("Letters drafted")
+    page.get_by_role("checkbox", name="Show on the public pages").first.focus()
+    page.keyboard.press("Space")
+    page.get_by_role("button", name="Add action").focus()
+    page.keyboard.press("Enter")
+    page.get_by_text("recorded by commissioner").wait_for()
+    wait_for_app(page)
+    page.screenshot(path=str(SHOTS / "actions-page.png"), full_page=True)
+    assert _axe_serious(page) == []
+
+    con = analysis.open_database(actions_db)
+    try:
+        actions = analysis.actions(con, council="Avonford")
+        history = analysis.action_history(con)
+    finally:
+        con.close()
+    added = actions[actions["action_text"] == TYPED].iloc[0]
+    assert added["question_code"] == "proc_review" and added["public"]
+    assert added["public_update"] == "Letters drafted"
+    assert set(history[history["action_id"] == added["action_id"]]["changed_by"]) == {
+        "commissioner"
+    }
+
+    # the public view, in a fresh context (not signed in)
+    public = page.context.browser.new_context(viewport={"width": 1400, "height": 1000})
+    tab = public.new_page()
+    tab.set_default_timeout(60_000)
+    try:
+        tab.goto(actions_server + "/you-said" + QUERY)
+        wait_for_app(tab)
+        tab.get_by_text(f"We said we would {TYPED}.").first.wait_for()
+        body = tab.locator('[data-testid="stMain"]').inner_text()
+        assert PRIVATE not in body and "Reviews team" not in body
+        assert "The next survey will show whether this made a difference." in body
+        tab.screenshot(path=str(SHOTS / "you-said-public.png"), full_page=True)
+        assert _axe_serious(tab) == []
+        tab.goto(actions_server + "/making-it-real" + QUERY)
+        wait_for_app(tab)
+        tab.get_by_text("Statements our results speak to").wait_for()
+        tab.screenshot(path=str(SHOTS / "making-it-real.png"), full_page=True)
+        assert _axe_serious(tab) == []
+        tab.goto(actions_server + "/actions" + QUERY)  # commissioner-only: not served
+        wait_for_app(tab)
+        assert PRIVATE not in tab.locator('[data-testid="stMain"]').inner_text()
+    finally:
+        public.close()
