@@ -1,7 +1,10 @@
 -- A national-scale synthetic database for the dashboard benchmark: $returns holder returns
 -- spread over $councils councils and two waves, every process and outcome question answered
 -- with a random valid code, and a budget register of $register_per_council people per council.
--- Parameters are substituted by benchmarks/dashboard.py (plain integers only).
+-- Parameters are substituted by benchmarks/synthetic_database.py (plain integers only).
+-- Built straight in SQL for speed, but as the loader would leave it, so the database accepts
+-- further loads like any other: load ids come from load_id_seq (advanced past those used here),
+-- every load counts its rows and every council is in the councils table.
 SELECT setseed(0.42);
 
 INSERT INTO loads (load_id, kind, instrument, council, wave, file_name, sha256, rows_read,
@@ -54,3 +57,19 @@ SELECT 'p' || j, 'Council ' || lpad(((j % $councils) + 1)::VARCHAR, 3, '0'),
        DATE '2023-04-01' + floor(random() * 700)::INT,
        2 * $councils + (j % $councils) + 1, j + 1
 FROM range($councils * $register_per_council) AS t(j);
+
+-- Loads record what they carried, as the loader's do.
+UPDATE loads SET rows_read = counted.n, rows_loaded = counted.n
+FROM (SELECT load_id, count(*) AS n FROM respondents GROUP BY load_id) AS counted
+WHERE loads.load_id = counted.load_id;
+UPDATE loads SET rows_read = counted.n, rows_loaded = counted.n
+FROM (SELECT load_id, count(*) AS n FROM budgets GROUP BY load_id) AS counted
+WHERE loads.load_id = counted.load_id;
+
+-- The next load takes the next id: the sequence moves past the 3 x $councils ids used above.
+SELECT count(nextval('load_id_seq')) FROM range(3 * $councils);
+
+-- Councils outside the register (as `--new-council` would add them), so a later load finds
+-- "Council 001" by name.
+INSERT INTO councils (name, ons_code, registered, first_load)
+SELECT council, NULL, false, min(load_id) FROM loads GROUP BY council;

@@ -44,6 +44,9 @@ class ReportContent:
     generated: date = field(default_factory=date.today)
     # published official_measures (ASCOF) for the council; empty when none are loaded
     official: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # "people like me": every council's groups of the wave as published together (the page
+    # shows this council's; the pools relate the others')
+    people_like_me: pd.DataFrame = field(default_factory=pd.DataFrame)
     # "You said, we did": the council's public actions with the result beside them (published)
     you_said: pd.DataFrame = field(default_factory=pd.DataFrame)
 
@@ -160,7 +163,11 @@ def prefetch_results(
     }
     councils = sorted(raw["process"]["council"].unique()) if len(raw["process"]) else []
     spreads = _answer_spreads(con, councils, wave, get_instrument(instrument))
-    return publish_results(raw, answers={"process": spreads})
+    published = publish_results(raw, answers={"process": spreads})
+    from pipeline.reports.people_like_me import publish_wave
+
+    published["people like me"] = publish_wave(con, wave, instrument, published["outcomes"])
+    return published
 
 
 def _section_results(
@@ -228,6 +235,7 @@ def gather(
         changes=changes,
         previous_wave=previous,
         comments=comments,
+        people_like_me=prefetched.get("people like me", pd.DataFrame()),
         official=publish_official_measures(
             analysis.official_measures(con, council, group="comparator")
         ),
