@@ -18,7 +18,6 @@ from __future__ import annotations
 import duckdb
 import numpy as np
 import pandas as pd
-from scipy.stats import binom
 
 from pipeline.config import THRESHOLDS
 from pipeline.disclosure import suppression_flags
@@ -33,6 +32,8 @@ FUNNEL_METHODS = ("exact", "normal")
 
 def _exact_limit(p0: float, n: np.ndarray, q: float) -> np.ndarray:
     """Spiegelhalter's interpolated binomial quantile (r_q - alpha) / n at probability ``q``."""
+    from scipy.stats import binom  # here, not above: only funnel plots need scipy (issue 12)
+
     r = binom.ppf(q, n, p0)  # smallest r with F(r) >= q
     f_r = binom.cdf(r, n, p0)
     f_below = binom.cdf(r - 1, n, p0)

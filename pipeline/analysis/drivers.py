@@ -31,7 +31,6 @@ from collections.abc import Sequence
 import duckdb
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 
 from pipeline.analysis.intervals import share_percent, wilson_percent
 from pipeline.analysis.sql_files import run_sql
@@ -250,10 +249,14 @@ def fit_outcome(
             f"option terms at {MIN_EPV} per term"
         )
         return empty, n, events, note, references
+    # Imported here: statsmodels takes about a second to import, and only a fit needs it
+    # (issue 12); the discrete_model module alone, not statsmodels.api's every model.
+    from statsmodels.discrete.discrete_model import Logit
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            model = sm.Logit(data[outcome].astype(float), matrix[keep])
+            model = Logit(data[outcome].astype(float), matrix[keep])
             fitted = model.fit(method="newton", maxiter=100, disp=False)
     except Exception as error:  # singular matrix, perfect separation raised as an error, ...
         kind = (

@@ -2,23 +2,42 @@
 
 Kept apart from the SQL so each formula is written once (docs/methods.md gives them with worked
 examples). Shares are percentages (0-100) throughout the API; these helpers take counts.
+
+Each formula is written out here with the standard library's normal distribution and ``math.erfc``
+rather than called from statsmodels and scipy: importing those two took about a second of every
+command that shows a share (issue 12), for formulas of a few lines. The arithmetic follows
+statsmodels' own (``proportion_confint(method="wilson")``, ``proportions_ztest``,
+``multipletests(method="fdr_bh")``) step for step, and ``tests/analysis/test_intervals.py``
+checks the results agree with theirs to within rounding (1e-12).
 """
 
 from __future__ import annotations
 
+import math
+from statistics import NormalDist
+
 import numpy as np
 import pandas as pd
-from scipy.stats import chi2 as chi2_distribution
-from scipy.stats import norm
-from statsmodels.stats.multitest import multipletests
-from statsmodels.stats.proportion import proportion_confint, proportions_ztest
+
+_STANDARD_NORMAL = NormalDist()
 
 
 def z_value(confidence: float) -> float:
     """Two-sided normal quantile for a confidence level (0.95 -> 1.96, 0.998 -> 3.09)."""
     if not 0 < confidence < 1:
         raise ValueError(f"confidence must lie between 0 and 1, not {confidence!r}")
-    return float(norm.ppf(1 - (1 - confidence) / 2))
+    return _STANDARD_NORMAL.inv_cdf(1 - (1 - confidence) / 2)
+
+
+def normal_two_sided_p(z: float) -> float:
+    """P(|Z| >= |z|) for a standard normal Z: ``2 * norm.sf(abs(z))``."""
+    return math.erfc(abs(z) / math.sqrt(2))
+
+
+def chi_square_1df_p(statistic: float) -> float:
+    """Upper tail of the chi-square distribution with one degree of freedom (the square of a
+    standard normal): ``chi2.sf(statistic, 1)``."""
+    return math.erfc(math.sqrt(statistic / 2))
 
 
 def wilson_percent(
@@ -31,9 +50,18 @@ def wilson_percent(
     upper = np.full(count.shape, np.nan)
     ok = n > 0
     if ok.any():
-        low, high = proportion_confint(count[ok], n[ok], alpha=1 - confidence, method="wilson")
-        lower[ok] = np.asarray(low) * 100
-        upper[ok] = np.asarray(high) * 100
+        # statsmodels' Wilson interval, term by term: the centre and half-width of the score
+        # interval around the observed share q.
+        crit = z_value(confidence)
+        crit2 = crit**2
+        nobs = n[ok]
+        q = count[ok] / nobs
+        denom = 1 + crit2 / nobs
+        center = (q + crit2 / (2 * nobs)) / denom
+        dist = crit * np.sqrt(q * (1.0 - q) / nobs + crit2 / (4.0 * nobs**2))
+        dist /= denom
+        lower[ok] = (center - dist) * 100
+        upper[ok] = (center + dist) * 100
     return lower, upper
 
 
@@ -56,8 +84,11 @@ def two_proportion_p(count_a: float, n_a: float, count_b: float, n_b: float) -> 
     pooled = (count_a + count_b) / (n_a + n_b)
     if pooled in (0.0, 1.0):
         return 1.0
-    _, p_value = proportions_ztest([count_a, count_b], [n_a, n_b])
-    return float(p_value)
+    # statsmodels' pooled test: the difference of shares over its standard error under H0.
+    p_pooled = (count_a + count_b) * 1.0 / (n_a + n_b)
+    std_diff = math.sqrt(p_pooled * (1 - p_pooled) * (1.0 / n_a + 1.0 / n_b))
+    z = (count_a * 1.0 / n_a - count_b * 1.0 / n_b) / std_diff
+    return normal_two_sided_p(z)
 
 
 def bh_adjust(p_values: pd.Series) -> pd.Series:
@@ -65,7 +96,19 @@ def bh_adjust(p_values: pd.Series) -> pd.Series:
     adjusted = pd.Series(np.nan, index=p_values.index, dtype=float)
     present = p_values.notna()
     if present.any():
-        adjusted[present] = multipletests(p_values[present].to_numpy(), method="fdr_bh")[1]
+        adjusted[present] = _benjamini_hochberg(p_values[present].to_numpy(dtype=float))
+    return adjusted
+
+
+def _benjamini_hochberg(p_values: np.ndarray) -> np.ndarray:
+    """Step-up adjusted p-values: p_(i) * m / i, made monotone from the largest down, capped at 1."""
+    order = np.argsort(p_values)
+    ranked = p_values[order]
+    step_up = ranked / (np.arange(1, len(ranked) + 1) / float(len(ranked)))
+    monotone = np.minimum.accumulate(step_up[::-1])[::-1]
+    monotone[monotone > 1] = 1
+    adjusted = np.empty_like(monotone)
+    adjusted[order] = monotone
     return adjusted
 
 
@@ -91,4 +134,4 @@ def trend_chi_square(
         return 0.0, 1.0
     numerator = ((counts - bases * pooled) * (scores - mean_score)).sum() ** 2
     chi2 = numerator / (pooled * (1 - pooled) * spread)
-    return float(chi2), float(chi2_distribution.sf(chi2, 1))
+    return float(chi2), chi_square_1df_p(float(chi2))

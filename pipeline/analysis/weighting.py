@@ -33,9 +33,8 @@ from collections.abc import Sequence
 import duckdb
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
 
-from pipeline.analysis.intervals import share_percent, wilson_percent
+from pipeline.analysis.intervals import share_percent, wilson_percent, z_value
 from pipeline.analysis.sql_files import run_sql
 from pipeline.config import THRESHOLDS
 from pipeline.disclosure import suppression_flags
@@ -388,7 +387,7 @@ def critical_value(confidence: float) -> float:
     """
     if abs(confidence - 0.95) < 1e-12:
         return 1.96
-    return float(norm.ppf(1 - (1 - confidence) / 2))
+    return z_value(confidence)
 
 
 def _note(uncovered: int, uncovered_pop: float, single: int, outside: int, over: int) -> str:

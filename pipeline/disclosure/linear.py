@@ -15,7 +15,6 @@ from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.optimize import linprog
 
 
 @dataclass
@@ -42,29 +41,67 @@ class LinearSystem:
         names = list(names)
         for name in names:
             self.unknown(name)
-        size = len(self.unknowns)
         if not self.rows:
             return {name: (0.0, math.inf) for name in names}
-        matrix = np.zeros((2 * len(self.rows), size))
-        bounds = np.zeros(2 * len(self.rows))
-        for index, (terms, low, high) in enumerate(self.rows):
-            for name, coefficient in terms.items():
-                matrix[2 * index, self.unknowns[name]] = coefficient
-                matrix[2 * index + 1, self.unknowns[name]] = -coefficient
-            bounds[2 * index] = high if math.isfinite(high) else 1e12
-            bounds[2 * index + 1] = -low if math.isfinite(low) else 1e12
         found: dict[Hashable, tuple[float, float]] = {}
-        for name in names:
-            objective = np.zeros(size)
-            objective[self.unknowns[name]] = 1.0
-            lowest = _solve(objective, matrix, bounds)
-            highest = _solve(-objective, matrix, bounds)
-            low = 0.0 if lowest is None else math.ceil(lowest - 1e-6)
-            high = math.inf if highest is None else math.floor(-highest + 1e-6)
-            if high > 1e11:
-                high = math.inf
-            found[name] = (float(low), float(high))
+        # Unknowns that share no constraint, directly or through others, cannot bound each other,
+        # so each is solved within its own connected part: the same ranges from far smaller
+        # programs (a page of many independent tables is many small systems, not one large one).
+        for unknowns, rows in self._components(names):
+            position = {name: i for i, name in enumerate(unknowns)}
+            matrix = np.zeros((2 * len(rows), len(unknowns)))
+            bounds = np.zeros(2 * len(rows))
+            for index, (terms, low, high) in enumerate(rows):
+                for name, coefficient in terms.items():
+                    matrix[2 * index, position[name]] = coefficient
+                    matrix[2 * index + 1, position[name]] = -coefficient
+                bounds[2 * index] = high if math.isfinite(high) else 1e12
+                bounds[2 * index + 1] = -low if math.isfinite(low) else 1e12
+            for name in names:
+                if name not in position:
+                    continue
+                if not rows:
+                    found[name] = (0.0, math.inf)
+                    continue
+                objective = np.zeros(len(unknowns))
+                objective[position[name]] = 1.0
+                lowest = _solve(objective, matrix, bounds)
+                highest = _solve(-objective, matrix, bounds)
+                low = 0.0 if lowest is None else math.ceil(lowest - 1e-6)
+                high = math.inf if highest is None else math.floor(-highest + 1e-6)
+                if high > 1e11:
+                    high = math.inf
+                found[name] = (float(low), float(high))
         return found
+
+    def _components(self, names: list[Hashable]) -> list[tuple[list[Hashable], list[tuple]]]:
+        """The connected parts holding ``names``: (their unknowns, their constraint rows)."""
+        parent = {name: name for name in self.unknowns}
+
+        def root(name: Hashable) -> Hashable:
+            while parent[name] != name:
+                parent[name] = parent[parent[name]]
+                name = parent[name]
+            return name
+
+        for terms, _, _ in self.rows:
+            first, *others = terms
+            for other in others:
+                a, b = root(first), root(other)
+                if a != b:
+                    parent[b] = a
+        wanted = {root(name) for name in names}
+        members: dict[Hashable, list[Hashable]] = {r: [] for r in wanted}
+        for name in self.unknowns:
+            r = root(name)
+            if r in members:
+                members[r].append(name)
+        rows: dict[Hashable, list[tuple]] = {r: [] for r in wanted}
+        for row in self.rows:
+            r = root(next(iter(row[0])))
+            if r in rows:
+                rows[r].append(row)
+        return [(members[r], rows[r]) for r in wanted]
 
 
 class InconsistentFigures(ValueError):
@@ -72,6 +109,8 @@ class InconsistentFigures(ValueError):
 
 
 def _solve(objective: np.ndarray, matrix: np.ndarray, bounds: np.ndarray) -> float | None:
+    from scipy.optimize import linprog  # here: only a solve needs scipy, not every import
+
     result = linprog(objective, A_ub=matrix, b_ub=bounds, bounds=(0, None), method="highs")
     if result.status == 0:
         return float(result.fun)

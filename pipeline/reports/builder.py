@@ -31,7 +31,7 @@ from pipeline.reports.render import (
 from pipeline.reports.tables import TABLE_DESCRIPTIONS, notes, open_data, publication_tables
 from pipeline.store.connection import database_file
 
-FORMATS = ("html", "pdf", "xlsx", "csv", "charts", "easy_read")
+FORMATS = ("html", "pdf", "xlsx", "csv", "charts", "easy_read", "people_like_me")
 
 
 def slug(text: str) -> str:
@@ -136,6 +136,8 @@ def write_content(
         "xlsx": f"{stem}-tables.xlsx",
         "csv": f"{stem}-open-data.csv",
         "easy_read": f"{stem}-easy-read.html",
+        "people_like_me": f"{stem}-people-like-me.html",
+        "people_like_me_csv": f"{stem}-people-like-me.csv",
     }
     downloads = {
         label: names[key]
@@ -144,8 +146,9 @@ def write_content(
             ("xlsx", "Excel tables"),
             ("csv", "open data (CSV)"),
             ("easy_read", "easy read"),
+            ("people_like_me", "people like me"),
         )
-        if key in formats
+        if key in formats and (key != "people_like_me" or len(content.people_like_me))
     }
     written: dict[str, Path] = {}
     html = None
@@ -174,6 +177,10 @@ def write_content(
     if "easy_read" in formats:
         written["easy_read"] = out_dir / names["easy_read"]
         written["easy_read"].write_text(render_easy_read_html(content), encoding="utf-8")
+    if "people_like_me" in formats:
+        from pipeline.reports.people_like_me import write_files
+
+        written.update(write_files(content, out_dir, names, formats))
     if "charts" in formats:
         written.update(write_charts(content, out_dir / "charts", stem))
     return written
