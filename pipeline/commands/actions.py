@@ -9,14 +9,17 @@ from __future__ import annotations
 import sys
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import typer
 from rich.markup import escape
 from rich.table import Table
 
 from pipeline.commands.ingest import DB_OPTION, _db, console, fail
 from pipeline.commands.unload import _os_user
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 actions_app = typer.Typer(
     help="Record what the council will do about a finding, and how it is going.",
@@ -66,6 +69,8 @@ def _writable(db: Path | None):  # noqa: ANN202 - a DuckDB connection
 
 
 def _emit(frame: pd.DataFrame, output: Format, columns: dict[str, str], title: str) -> None:
+    import pandas as pd  # here, not at the top: `outcomes --help` needs no pandas
+
     if output is Format.csv:
         frame.to_csv(sys.stdout, index=False)
         return

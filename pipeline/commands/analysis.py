@@ -12,14 +12,17 @@ import json
 import sys
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from pipeline.config import THRESHOLDS, default_db_path
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 console = Console()
 errors = Console(stderr=True)
@@ -178,6 +181,8 @@ def _emit(frame: pd.DataFrame, output: OutputFormat, columns: dict[str, str], ti
 
 
 def _cell(value: object) -> str:
+    import pandas as pd  # here, not at the top: `outcomes --help` needs no pandas
+
     if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
         return ""
     if isinstance(value, float):
@@ -517,6 +522,8 @@ OFFICIAL_COLUMNS = {
 
 def _official_cell(value: object, note: object, unit: str) -> str:
     """A figure rounded as in text (one decimal; three for a 0-1 score), or why it is missing."""
+    import pandas as pd  # here, not at the top: `outcomes --help` needs no pandas
+
     if value is None or pd.isna(value):
         return str(note) if isinstance(note, str) and note else ""
     return f"{value:.3f}" if unit == "score" and abs(value) < 1 else f"{value:.1f}"
@@ -531,6 +538,8 @@ def official_command(
     db: Path | None = DB_OPTION,
 ) -> None:
     """Official ASCOF measures for a council against its region and England, every year loaded."""
+    import pandas as pd  # here, not at the top: `outcomes --help` needs no pandas
+
     from pipeline.analysis import loaded_council, official_measures
     from pipeline.council_register import UnknownCouncil, resolve_council
     from pipeline.disclosure.pages import publish_official_measures

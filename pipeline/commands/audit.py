@@ -14,12 +14,15 @@ import logging
 import os
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import typer
 from rich.console import Console
 
 from pipeline.config import default_db_path
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 console = Console()
 
@@ -42,6 +45,7 @@ def report_outputs(db: Path, folder: Path, waves: list[int], instrument: str) ->
 
 def cli_outputs(db: Path, councils: dict[int, list[str]], instrument: str) -> dict:
     """The JSON the public commands print without ``--unsuppressed``."""
+    import pandas as pd  # here, not at the top: `outcomes --help` needs no pandas
     from typer.testing import CliRunner
 
     from pipeline.cli import app
@@ -141,6 +145,8 @@ def gather_evidence(
     dashboard: bool = True,
 ):
     """Publish every public output of ``db`` into ``folder`` and read it all back."""
+    import pandas as pd  # here, not at the top: `outcomes --help` needs no pandas
+
     from pipeline import analysis
     from pipeline.disclosure import audit as auditor
 

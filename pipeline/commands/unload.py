@@ -5,7 +5,6 @@ from __future__ import annotations
 import getpass
 from pathlib import Path
 
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -48,6 +47,8 @@ def loads(db: Path | None = DB_OPTION) -> None:
 
 
 def _cell(value: object) -> str:
+    import pandas as pd  # here, not at the top: `outcomes --help` needs no pandas
+
     if value is None or bool(pd.isna(value)):  # None, NaN, NaT or pandas' NA
         return ""
     if hasattr(value, "strftime"):
