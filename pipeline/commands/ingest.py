@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import namedtuple
 from pathlib import Path
 
 import typer
@@ -217,14 +218,67 @@ def status(db: Path | None = DB_OPTION) -> None:
     except (FileNotFoundError, RuntimeError) as error:
         fail(str(error))
     sql = (Path(__file__).parent / "status.sql").read_text(encoding="utf-8")
-    frame = con.execute(sql).df()
+    names, rows = _rows_as_pandas_had_them(con.execute(sql))
     table = Table(title=f"Loaded in {path}")
-    for column in frame.columns:
-        table.add_column(column.replace("_", " "), overflow="fold")
-    for row in frame.itertuples(index=False):
+    for name in names:
+        table.add_column(name.replace("_", " "), overflow="fold")
+    for row in rows:
         table.add_row(*["" if v is None or v != v else str(v) for v in row])
     Console().print(table)  # a fresh console measures the terminal (or $COLUMNS) now
     con.close()
+
+
+# DuckDB hands HUGEINT sums and DECIMALs to pandas as floats, and integer columns holding a
+# NULL too (as NaN): the listings printed them so ("154.0") when they read DataFrames.
+FLOAT_IN_PANDAS = {"HUGEINT", "UHUGEINT", "DOUBLE", "FLOAT"}
+INTEGER_TYPES = {
+    "TINYINT",
+    "SMALLINT",
+    "INTEGER",
+    "BIGINT",
+    "UTINYINT",
+    "USMALLINT",
+    "UINTEGER",
+    "UBIGINT",
+}
+
+
+def _rows_as_pandas_had_them(cursor) -> tuple[list[str], list[tuple]]:  # noqa: ANN001
+    """Column names and rows of a query, each value as ``.df()`` would have held it.
+
+    The read-only listings (status, quarantine) print rows straight from DuckDB so that they
+    answer without importing pandas (issue 12); this keeps every printed cell as it was.
+    """
+    columns = [(name, str(kind)) for name, kind, *_ in cursor.description]
+    rows = cursor.fetchall()
+    as_float = [
+        kind in FLOAT_IN_PANDAS
+        or kind.startswith("DECIMAL")
+        or (kind in INTEGER_TYPES and any(row[i] is None for row in rows))
+        for i, (_, kind) in enumerate(columns)
+    ]
+    if any(as_float):
+        nan = float("nan")
+        rows = [
+            tuple(
+                (nan if v is None else float(v)) if floats else v
+                for v, floats in zip(row, as_float, strict=True)
+            )
+            for row in rows
+        ]
+    return [name for name, _ in columns], rows
+
+
+INTEGER_TYPES = {
+    "TINYINT",
+    "SMALLINT",
+    "INTEGER",
+    "BIGINT",
+    "UTINYINT",
+    "USMALLINT",
+    "UINTEGER",
+    "UBIGINT",
+}
 
 
 def quarantine(
@@ -240,22 +294,28 @@ def quarantine(
         con = read_only_connection(_db(db))
     except (FileNotFoundError, RuntimeError) as error:
         fail(str(error))
-    frame = con.execute(
+    query = con.execute(
         "SELECT q.load_id, l.file_name, q.source_row, q.column_name, q.raw_value, q.reason, "
         "q.whole_row FROM quarantine q JOIN loads l USING (load_id) "
         "WHERE ? IS NULL OR q.load_id = ? ORDER BY q.load_id, q.source_row, q.column_name",
         [load_id, load_id],
-    ).df()
-    con.close()
+    )
     if csv:
         from pipeline.present.exports import to_csv_bytes
 
+        frame = query.df()
         csv.write_bytes(to_csv_bytes(frame))
         console.print(f"wrote {len(frame)} quarantined rows to {csv}")
-    table = Table(title=f"Quarantine ({len(frame)} rows)")
+        rows = list(frame.itertuples(index=False))
+    else:  # only printing: rows straight from DuckDB, no pandas to import
+        names, values = _rows_as_pandas_had_them(query)
+        Row = namedtuple("Row", names)  # the attribute access the table below uses
+        rows = [Row(*row) for row in values]
+    con.close()
+    table = Table(title=f"Quarantine ({len(rows)} rows)")
     for column in ("load_id", "file_name", "source_row", "column_name", "raw_value", "reason"):
         table.add_column(column.replace("_", " "), overflow="fold")
-    for row in frame.head(limit).itertuples(index=False):
+    for row in rows[:limit]:
         table.add_row(
             str(row.load_id),
             row.file_name,

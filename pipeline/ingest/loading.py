@@ -12,14 +12,17 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
-import pandas as pd
 
 from pipeline.config import ingest_memory_limit
 from pipeline.ingest.headers import UNUSED_METHODS, ColumnMatch
 from pipeline.instruments import Scale
 from pipeline.store.transactions import sql_statements
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 class IngestError(ValueError):
@@ -63,6 +66,8 @@ class LoadResult:
         return [m.column for m in self.column_report if m.method in UNUSED_METHODS]
 
     def column_frame(self) -> pd.DataFrame:
+        import pandas as pd  # here: `outcomes key check` imports this module and needs no pandas
+
         return pd.DataFrame([m.as_dict() for m in self.column_report])
 
 

@@ -12,9 +12,7 @@ import time
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 
-from pipeline.instruments import all_instruments
 from pipeline.store import reference_versions
 from pipeline.store.benchmarks_shipped import sync_shipped_benchmarks
 from pipeline.store.transactions import transaction
@@ -58,6 +56,11 @@ def sync_question_scales(con: duckdb.DuckDBPyConnection) -> None:
 
     New question and answer codes are first given ids in ``codes``; existing ids never change.
     """
+    # Imported here: a read-only connection (every command that only reads) needs neither.
+    import pandas as pd
+
+    from pipeline.instruments import all_instruments
+
     rows = []
     for instrument in all_instruments().values():
         for question in instrument.coded_questions:
