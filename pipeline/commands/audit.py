@@ -37,7 +37,7 @@ def report_outputs(db: Path, folder: Path, waves: list[int], instrument: str) ->
         for wave in waves:
             build_all_councils(
                 con, wave, folder / str(wave), instrument=instrument,
-                formats=("csv", "xlsx"), progress=False, workers=1,
+                formats=("csv", "xlsx", "people_like_me"), progress=False, workers=1,
             )  # fmt: skip
     finally:
         con.close()

@@ -211,6 +211,56 @@ def report_evidence(evidence: Evidence, folder: Path, instrument: str = "poet-ho
         evidence.add("report answers", table, [], "workbook answers")
         evidence.shown_as[("report answers", "count")] = "value"
         evidence.relations += relations + _measure_relations(results, table.frame, instrument)
+    people_like_me_evidence(evidence, folder, results)
+
+
+PLM_KEY = ["wave", "council", "area", "situation", "situation_value", "question_code"]
+
+
+def people_like_me_evidence(evidence: Evidence, folder: Path, results: pd.DataFrame) -> None:
+    """Every council's "people like me" CSV (the figures its static page shows), read with the
+    publication's own relations (:func:`pipeline.disclosure.people_like_me.describe`): each
+    situation's groups add up to the council's result in the open data, and a comparator pool
+    is the sum of the other councils' groups."""
+    from pipeline.disclosure.people_like_me import describe
+
+    frames = []
+    for path in sorted(Path(folder).rglob("*-people-like-me.csv")):
+        frames.append(read_people_like_me(path))
+        evidence.sources.append(str(path))
+    if not frames:
+        return
+    every = pd.concat(frames, ignore_index=True)
+    for wave, rows in every.groupby("wave"):
+        own = rows["area"].eq("council")
+        totals = results[results["wave"] == wave][[*RESULT_KEY, "n", "count"]]
+        described = describe(rows[own], rows[~own], totals)
+        prefix = f"people like me {int(wave)} "
+        for name, table in described.tables.items():
+            keys = RESULT_KEY if name == "totals" else PLM_KEY
+            evidence.add(prefix + name, table, keys, f"people like me {name}")
+        for relation in described.relations:
+            evidence.relations.append(
+                Relation(
+                    [(prefix + c[0], c[1], c[2]) for c in relation.parts],
+                    total=(prefix + relation.total[0], relation.total[1], relation.total[2]),
+                )
+            )
+
+
+def read_people_like_me(path: Path) -> pd.DataFrame:
+    """A council's people-like-me CSV as ``wave, council, area, comparator_councils, situation,
+    situation_value, question_code, n, count, value`` (blank = hidden)."""
+    from pipeline.reports.people_like_me import OPEN_DATA_COLUMNS
+
+    data = pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    frame = data.rename(columns={v: k for k, v in OPEN_DATA_COLUMNS.items()})
+    frame = frame.rename(columns={"percent": "value"})
+    frame["wave"] = frame["wave"].astype(int)
+    for column in ("n", "count", "value"):
+        frame[column] = pd.to_numeric(frame[column].replace("", np.nan), errors="coerce")
+    keep = [*PLM_KEY, "comparator_councils", "n", "count", "value"]
+    return frame[keep].reset_index(drop=True)
 
 
 def _measure_relations(results: pd.DataFrame, answers: pd.DataFrame, instrument: str):

@@ -62,6 +62,9 @@ class Table:
     primary: tuple[str, ...] | None = None  # columns under the small-count rule (default counts)
     expendable: tuple[str, ...] = ()  # hidden first when a hidden cell needs a partner
     share_tolerance: float | None = None  # for the audit: half the last shown digit
+    # columns published by another publication: never hidden here to protect a cell (hiding a
+    # figure the reader already has elsewhere protects nothing), though a blank one is protected
+    fixed: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         self.counts = tuple(c for c in self.counts if c in self.frame.columns)
@@ -252,13 +255,21 @@ def publish(publication: Publication, thresholds: Thresholds = THRESHOLDS) -> Pu
                     and 0 < base - value < small
                 ):
                     hidden.setdefault((name, row, column), COMPLEMENT_UNDER.format(k=small))
+    safe: set[Cell] = set()
     for _ in range(200):
         if not hidden:
             break
-        # only people's own counts need protecting; a withheld pooled sum is a means, not an end
-        sensitive = [cell for cell in hidden if cell[2] in _own(publication.tables[cell[0]])]
+        # only people's own counts need protecting; a withheld pooled sum is a means, not an end.
+        # A cell found safe stays safe: hiding more cells only takes figures away from a reader,
+        # so its range can only widen, and it need not be solved for again.
+        sensitive = [
+            cell
+            for cell in hidden
+            if cell[2] in _own(publication.tables[cell[0]]) and cell not in safe
+        ]
         ranges = system(work, with_shares=False).ranges(sensitive)
         recovered = [cell for cell, (low, high) in ranges.items() if high - low < small]
+        safe.update(cell for cell in sensitive if cell not in recovered)
         partners = {_partner(work, cell) for cell in recovered} - {None}
         if not partners:
             break
@@ -299,6 +310,7 @@ def _partner(publication: Publication, cell: Cell) -> Cell | None:
         candidates.append((name, row, table.base))
     candidates = [c for c in candidates if c not in publication.hidden and c != cell]
     candidates = [c for c in candidates if not math.isnan(publication.value(c))]
+    candidates = [c for c in candidates if c[2] not in publication.tables[c[0]].fixed]
     if not candidates:
         return None
 
