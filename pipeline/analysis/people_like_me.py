@@ -143,7 +143,7 @@ def _comparator_rows(
             )
         )
     if not frames:
-        return pd.DataFrame(columns=[*own.columns, "area", "comparator_councils"])
+        return own.iloc[0:0]  # no council has a group: no pools, same columns
     return pd.concat(frames, ignore_index=True)
 
 

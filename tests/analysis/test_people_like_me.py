@@ -209,7 +209,9 @@ def _axe_and_screenshots(path: Path) -> list:
         tab = context.new_page()
         tab.goto(path.as_uri())
         tab.screenshot(path=str(SHOTS / "people-like-me-top.png"))
-        tab.get_by_role("link", name="Direct payment", exact=True).click()  # the chooser, no JavaScript
+        tab.get_by_role(
+            "link", name="Direct payment", exact=True
+        ).click()  # the chooser, no JavaScript
         assert tab.url.endswith("#management-option-direct-payment")
         tab.screenshot(path=str(SHOTS / "people-like-me-direct-payment.png"))
         browser.close()
@@ -223,3 +225,12 @@ def _axe_and_screenshots(path: Path) -> list:
         for v in results.response["violations"]
         if v["impact"] in ("serious", "critical", "moderate")
     ]
+
+
+def test_without_any_comparator_group_there_are_no_pools(tmp_path) -> None:
+    con = new_database(tmp_path)
+    seed_returns(con, _returns("Ashby", 40, np.random.default_rng(1)))
+    frame = analysis.people_like_me(con, wave=WAVE)
+    con.close()
+    assert len(frame) and set(frame["area"]) == {"council"}
+    assert not frame.columns.duplicated().any()
