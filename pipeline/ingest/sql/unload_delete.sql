@@ -20,3 +20,7 @@ DELETE FROM benchmarks WHERE load_id = $load_id;
 -- A comparator group file's pairs (migration 009). A group it replaced is not restored: load
 -- the earlier file again to have it back.
 DELETE FROM peer_groups WHERE load_id = $load_id;
+
+-- Which survey-site submissions a merge carried (migration 011). The submissions themselves stay
+-- in the site's write-ahead store (marked merged), which is the record of what people sent.
+DELETE FROM survey_submissions WHERE load_id = $load_id;
