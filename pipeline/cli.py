@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "pipeline.commands.unload",
     "pipeline.commands.quotes",
     "pipeline.commands.actions",
+    "pipeline.commands.responses",
     "pipeline.commands.analysis",
     "pipeline.commands.reports",
     "pipeline.commands.dashboard",

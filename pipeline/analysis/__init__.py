@@ -50,6 +50,8 @@ _API: dict[str, str] = {
     "comparator_group": "pipeline.analysis.peers",
     "people_like_me": "pipeline.analysis.people_like_me",
     "SITUATIONS": "pipeline.analysis.people_like_me",
+    "peer_responses": "pipeline.analysis.responses",
+    "published_responses": "pipeline.analysis.responses",
     "answer_groups": "pipeline.analysis.results",
     "distribution": "pipeline.analysis.results",
     "NoDataError": "pipeline.analysis.results",

@@ -22,6 +22,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from pipeline.collect.responses import merge_peer_responses, refresh_result_councils
 from pipeline.collect.submissions import Submission, SubmissionStore
 from pipeline.ingest.survey_returns import KEY_COLUMN, ReturnsBatch, load_survey_returns
 from pipeline.instruments import get_instrument
@@ -52,6 +53,7 @@ class MergeReport:
     waiting: int = 0  # still in the store (no sample row for the code yet)
     invitations: int = 0  # codes copied from the samples
     more: bool = False  # the pass was full: more submissions may be waiting
+    responses: int = 0  # peer responses copied into DuckDB for moderation
 
     def describe(self) -> str:
         return (
@@ -60,6 +62,7 @@ class MergeReport:
             + (f"; {self.already} were already in the database" if self.already else "")
             + (f"; {self.waiting} wait for their sample" if self.waiting else "")
             + f"; {self.invitations} invitation codes known to the site"
+            + (f"; {self.responses} peer responses held for moderation" if self.responses else "")
         )
 
 
@@ -175,6 +178,8 @@ def _merge_pending(db_path: str | Path, store: SubmissionStore, batch_size: int)
             report.merged += len(merged)
             report.loads.append(next(iter(merged.values())))
         report.invitations = refresh_invitations(con, store)
+        report.responses = merge_peer_responses(con, store)
+        refresh_result_councils(con, store)
     finally:
         con.close()
     return report
@@ -283,6 +288,7 @@ def merge_until_done(
             total.already += report.already
             total.loads += report.loads
             total.waiting, total.invitations = report.waiting, report.invitations
+            total.responses += report.responses
             if not report.more:
                 return total
             continue

@@ -56,6 +56,20 @@ CREATE TABLE IF NOT EXISTS invitations (
     instrument      TEXT NOT NULL,
     returned        INTEGER NOT NULL DEFAULT 0  -- a return is already in DuckDB (any channel)
 );
+CREATE TABLE IF NOT EXISTS peer_responses (
+    response_id     INTEGER PRIMARY KEY AUTOINCREMENT,
+    council         TEXT NOT NULL,
+    wave            INTEGER NOT NULL,           -- the council's latest results when sent
+    organisation    TEXT NOT NULL,
+    contact         TEXT NOT NULL,              -- never published
+    response_text   TEXT NOT NULL,              -- as sent; published only redacted and approved
+    submitted_at    TEXT NOT NULL,
+    merged_at       TEXT                        -- set once the response is in DuckDB
+);
+CREATE TABLE IF NOT EXISTS result_councils (
+    council         TEXT PRIMARY KEY,           -- councils with results loaded, for /respond
+    wave            INTEGER NOT NULL            -- their latest wave
+);
 """
 
 
@@ -269,6 +283,55 @@ class SubmissionStore:
                 "SELECT count(*), count(*) FILTER (WHERE merged_load_id IS NULL) FROM submissions"
             ).fetchone()
         return {"stored": int(total), "merged": int(total - waiting), "waiting": int(waiting)}
+
+    # ---- peer responses (issue 13) -------------------------------------------------------
+
+    def replace_result_councils(self, rows: Iterable[tuple[str, int]]) -> int:
+        """Replace the copy of which councils have results (council, latest wave): the
+        /respond form offers these without opening DuckDB."""
+        rows = [(str(council), int(wave)) for council, wave in rows]
+        with self._write() as con:
+            con.execute("DELETE FROM result_councils")
+            con.executemany("INSERT INTO result_councils VALUES (?, ?)", rows)
+        return len(rows)
+
+    def result_councils(self) -> list[tuple[str, int]]:
+        """(council, latest wave) of every council with results, by name."""
+        with self._connection() as con:
+            rows = con.execute(
+                "SELECT council, wave FROM result_councils ORDER BY council"
+            ).fetchall()
+        return [(str(council), int(wave)) for council, wave in rows]
+
+    def add_peer_response(
+        self, council: str, wave: int, organisation: str, contact: str, text: str
+    ) -> int:
+        """Store a peer network's response durably (synced before the reply); its id."""
+        with self._write() as con:
+            cursor = con.execute(
+                "INSERT INTO peer_responses (council, wave, organisation, contact, "
+                "response_text, submitted_at) VALUES (?, ?, ?, ?, ?, ?)",
+                [council, int(wave), organisation, contact, text, _now()],
+            )
+            return int(cursor.lastrowid or 0)
+
+    def unmerged_peer_responses(self) -> list[dict]:
+        """Responses not yet in DuckDB, oldest first, as column -> value."""
+        with self._connection() as con:
+            cursor = con.execute(
+                "SELECT response_id, council, wave, organisation, contact, response_text, "
+                "submitted_at FROM peer_responses WHERE merged_at IS NULL ORDER BY response_id"
+            )
+            names = [column[0] for column in cursor.description]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    def mark_peer_responses_merged(self, response_ids: Iterable[int]) -> None:
+        now = _now()
+        rows = [(now, int(response_id)) for response_id in response_ids]
+        if not rows:
+            return
+        with self._write() as con:
+            con.executemany("UPDATE peer_responses SET merged_at = ? WHERE response_id = ?", rows)
 
     def close(self) -> None:
         con = getattr(self._local, "con", None)
