@@ -4,7 +4,8 @@ An ASGI app (Starlette, served by uvicorn through ``outcomes survey-site``). Pag
 forms in the GOV.UK Design System's patterns and work with no JavaScript. The database is never
 touched while a person waits: codes are looked up in, and answers written to, the submission
 store (:mod:`pipeline.collect.submissions`), and the merger thread moves returns into DuckDB.
-Staff keying of paper questionnaires lives in :mod:`pipeline.collect.site.staff`.
+Staff keying of paper questionnaires lives in :mod:`pipeline.collect.site.staff`, and peer
+networks' responses to a council's results (``/respond``) in :mod:`pipeline.collect.site.respond`.
 """
 
 from __future__ import annotations
@@ -386,7 +387,7 @@ def create_app(
     secure_cookies: bool = False,
 ) -> Starlette:
     """The survey site over ``db_path``; ``merge`` runs the merger thread beside it."""
-    from pipeline.collect.site import staff
+    from pipeline.collect.site import respond, staff
 
     db_path = Path(db_path)
     state = SiteState(
@@ -417,6 +418,7 @@ def create_app(
         Route("/survey/{number:int}", survey_page, methods=["GET", "POST"]),
         Route("/thank-you", thank_you, methods=["GET"]),
         *staff.routes(),
+        *respond.routes(),
         Route("/static/govuk-frontend.min.css", govuk_css, methods=["GET"]),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
