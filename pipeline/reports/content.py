@@ -49,6 +49,8 @@ class ReportContent:
     people_like_me: pd.DataFrame = field(default_factory=pd.DataFrame)
     # "You said, we did": the council's public actions with the result beside them (published)
     you_said: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # approved peer responses to these results, as moderated, with the council's reply
+    peer_responses: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def title(self) -> str:
@@ -241,4 +243,5 @@ def gather(
             analysis.official_measures(con, council, group="comparator")
         ),
         you_said=describe_you_said(you_said),
+        peer_responses=analysis.published_responses(con, council=council, wave=wave),
     )

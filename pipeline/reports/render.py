@@ -8,8 +8,10 @@ text) are marked safe. The CSS is inlined so a page is one self-contained file.
 from __future__ import annotations
 
 import math
+import os
 from functools import cache
 from pathlib import Path
+from urllib.parse import quote
 
 import pandas as pd
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -167,6 +169,8 @@ def report_context(content: ReportContent, *, downloads: dict[str, str] | None =
         else None,
         "comments": content.comments.to_dict("records"),
         "you_said": you_said_items(content),
+        "peer_responses": peer_response_items(content),
+        "respond_url": respond_address(content.council),
         "making_it_real": grouped_findings(
             making_it_real_framework(content.instrument.id),
             pd.concat(
@@ -202,6 +206,30 @@ def you_said_items(content: ReportContent) -> list[dict]:
     for item in items:
         item["action_wave"] = int(item["action_wave"])
     return items
+
+
+def peer_response_items(content: ReportContent) -> list[dict]:
+    """Approved peer responses (``analysis.published_responses``: moderated words only, never
+    the contact), each with its paragraphs and the council's reply."""
+    items = []
+    for row in content.peer_responses.to_dict("records"):
+        reply = row.get("council_reply")
+        items.append(
+            {
+                "organisation": row["organisation"],
+                "paragraphs": [line for line in str(row["response"]).split("\n") if line],
+                "reply": reply if isinstance(reply, str) and reply else None,
+            }
+        )
+    return items
+
+
+def respond_address(council: str) -> str | None:
+    """The survey site's form for a peer response to this council, when the site's public
+    address is set (``OUTCOMES_SURVEY_SITE_URL``); the default loopback address would be a
+    dead link on a published page."""
+    base = os.environ.get("OUTCOMES_SURVEY_SITE_URL", "").rstrip("/")
+    return f"{base}/respond/{quote(council)}" if base else None
 
 
 def render_report_html(content: ReportContent, *, downloads: dict[str, str] | None = None) -> str:
