@@ -60,6 +60,7 @@ if role == auth.COMMISSIONER:
         _page("9_Load_data.py", "Load data", "load-data"),
         _page("11_Quotes.py", "Quotes", "quotes"),  # comments as written are personal data
         _page("13_Actions.py", "Actions", "actions"),  # owners and unpublished actions
+        _page("16_Peer_responses.py", "Peer responses", "peer-responses"),  # contacts
         *other_pages,
     ]
 hidden_pages = [_page("1_Overview.py", "Overview", "overview", visibility="hidden")]
