@@ -68,9 +68,7 @@ if peer.empty:
     st.info(f"No responses to the {filters.wave} results have been published yet.")
 for item in peer.to_dict("records"):
     with st.container(border=True):
-        st.markdown(
-            f"<h3>{html.escape(item['organisation'])} said</h3>", unsafe_allow_html=True
-        )
+        st.markdown(f"<h3>{html.escape(item['organisation'])} said</h3>", unsafe_allow_html=True)
         # one escaped HTML block: what the public wrote is never read as markdown or HTML
         st.markdown(quotes.as_html_block(html.escape(item["response"])), unsafe_allow_html=True)
         reply = item["council_reply"]

@@ -55,9 +55,7 @@ def test_peer_responses_page_is_for_commissioners_only(db, monkeypatch) -> None:
         open_page(db, monkeypatch, "app_pages/16_Peer_responses.py", signed_in=False)
 
 
-def test_a_commissioner_approves_with_a_reply_and_the_public_page_shows_it(
-    db, monkeypatch
-) -> None:
+def test_a_commissioner_approves_with_a_reply_and_the_public_page_shows_it(db, monkeypatch) -> None:
     at = open_page(db, monkeypatch, "app_pages/16_Peer_responses.py", signed_in=True)
     text = _text(at) + " ".join(c.value for c in at.caption)
     assert CONTACT in text and "phone number" in text  # the commissioner sees what was sent
