@@ -1,7 +1,9 @@
 """How fast are the reports? One council's full set, then every council's at national scale.
 
-Targets (issue 5): one council's full set (page, PDF, workbook, CSV, charts, easy read) in under
-10 seconds, 150 councils in under 5 minutes on the 2-core machine.
+Targets (issue 12 item 3): one council's full set (page, PDF, workbook, CSV, charts, easy read)
+in under 5 seconds cold, 150 councils' sets in under 150 seconds on the 2-core machine (issue 5
+asked for 10 s and 5 minutes). The machine's load average is printed before and after, since
+the figures mean little on a machine others are using.
 
     python benchmarks/reports.py                 # 150 councils, 2 waves, ~250 returns each
     python benchmarks/reports.py --councils 20   # a quicker look
@@ -13,6 +15,7 @@ figures measure the reports alone) and lives in a temporary folder.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import time
@@ -90,6 +93,7 @@ def main() -> None:
             f"in {time.perf_counter() - started:.1f} s"
         )
         con = read_only_connection(db_path)
+        print(f"load average before: {os.getloadavg()}")
 
         started = time.perf_counter()
         build_council_report(con, "Council 001", 2025, folder / "one")
@@ -97,7 +101,7 @@ def main() -> None:
         started = time.perf_counter()
         build_council_report(con, "Council 002", 2025, folder / "one")
         second = time.perf_counter() - started
-        print(f"one council, full set, cold (browser start included): {first:.1f} s (target < 10)")
+        print(f"one council, full set, cold (browser start included): {first:.1f} s (target < 5)")
         print(f"one council, full set, warm: {second:.1f} s")
         exports.stop_image_server()
 
@@ -108,8 +112,9 @@ def main() -> None:
         files = sum(len(v) for k, v in built.items() if k != "__index__")
         print(
             f"all councils: {count} sets ({files} files) and index.html in {total:.1f} s, "
-            f"{total / max(count, 1):.2f} s per council (target for 150: < 300 s)"
+            f"{total / max(count, 1):.2f} s per council (target for 150: < 150 s)"
         )
+        print(f"load average after: {os.getloadavg()}")
         con.close()
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import re
+import tempfile
 import unicodedata
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -204,18 +205,37 @@ def build_council_report(
 _worker: dict = {}
 
 
-def _start_worker(db_path: str, wave: int, instrument: str) -> None:
+def _start_worker(db_path: str, formats: tuple[str, ...]) -> None:
+    """A worker's own read-only connection and, when it makes charts, its image browser, started
+    while the parent publishes the wave (so the browser's start costs no wall time)."""
     from pipeline.store import read_only_connection
 
-    con = read_only_connection(db_path)
-    _worker.update(con=con, prefetched=prefetch_results(con, wave, instrument))
+    _worker.update(con=read_only_connection(db_path))
+    if "charts" in formats:
+        exports.start_image_server()  # one browser per worker, reused for every chart
+
+
+def _worker_prefetched(published: Path) -> dict[str, pd.DataFrame]:
+    """The wave's published results, read once per worker from the parent's file."""
+    if _worker.get("published") != published:
+        _worker.update(published=published, prefetched=pd.read_pickle(published))
+    return _worker["prefetched"]
 
 
 def _build_in_worker(
-    council: str, wave: int, instrument: str, folder: Path, formats: tuple[str, ...]
+    council: str,
+    wave: int,
+    instrument: str,
+    folder: Path,
+    formats: tuple[str, ...],
+    published: Path,
 ) -> tuple[str, dict[str, Path]]:
     content = gather(
-        _worker["con"], council, wave, instrument=instrument, prefetched=_worker["prefetched"]
+        _worker["con"],
+        council,
+        wave,
+        instrument=instrument,
+        prefetched=_worker_prefetched(published),
     )
     return council, write_content(content, folder, formats)
 
@@ -232,9 +252,11 @@ def build_all_councils(
 ) -> dict[str, dict[str, Path]]:
     """Every council's set (one folder each) and an ``index.html`` linking them all.
 
-    Results for all councils are fetched once per process. ``workers`` > 1 builds councils in
-    parallel processes, each with its own read-only connection and image browser (default: one
-    per CPU, at most 4; an in-memory database always builds in this process).
+    Results for all councils are fetched and published once, in this process (the disclosure
+    audit of a whole wave is the costliest step, so workers must not each repeat it), and handed
+    to the workers as a file. ``workers`` > 1 builds councils in parallel processes, each with
+    its own read-only connection and image browser, started while the wave is published
+    (default: one per CPU, at most 4; an in-memory database always builds in this process).
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
@@ -269,12 +291,21 @@ def build_all_councils(
                 bar.advance(task)
         else:
             context = multiprocessing.get_context("spawn")
-            with ProcessPoolExecutor(
-                max_workers=workers,
-                mp_context=context,
-                initializer=_start_worker,
-                initargs=(db_path, wave, instrument),
-            ) as pool:
+            with (
+                ProcessPoolExecutor(
+                    max_workers=workers,
+                    mp_context=context,
+                    initializer=_start_worker,
+                    initargs=(db_path, formats),
+                ) as pool,
+                tempfile.TemporaryDirectory(prefix="outcomes-report-") as scratch,
+            ):
+                # The workers start (imports, connection, browser) while this process publishes.
+                warming = [pool.submit(os.getpid) for _ in range(workers)]
+                published = Path(scratch) / "published.pickle"
+                pd.to_pickle(prefetch_results(con, wave, instrument), published)
+                for future in warming:
+                    future.result()
                 futures = [
                     pool.submit(
                         _build_in_worker,
@@ -283,6 +314,7 @@ def build_all_councils(
                         instrument,
                         out_dir / slug(council),
                         formats,
+                        published,
                     )
                     for council in councils
                 ]
