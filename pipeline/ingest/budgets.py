@@ -8,6 +8,7 @@ years, plausible dates, ambiguous amounts) are in :mod:`pipeline.ingest.register
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 
@@ -271,7 +272,6 @@ def load_budget_file(
             previous = existing_load(con, sha256, path.name, kind="budgets", council=council)
             if previous:
                 return already_loaded_result(path, sha256, previous)
-            columns = _parse_and_check(con, matched, rules, DateRange.around(date.today()))
             checked_key = check_key_for_load(con)
             pseudonymiser = checked_key.pseudonymiser
             column = f"c{id_match.index}"
@@ -281,13 +281,19 @@ def load_budget_file(
                     f"SELECT DISTINCT {column} FROM {RAW_TABLE} WHERE {column} IS NOT NULL"
                 ).fetchall()
             ]
+            # Hashing a million ids is pure Python: it runs in a thread while DuckDB (which
+            # releases the GIL) parses the dates and amounts, as the survey loader does.
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                hashing = pool.submit(pseudonymiser.keys_for, council, distinct)
+                columns = _parse_and_check(con, matched, rules, DateRange.around(date.today()))
+                person_keys = hashing.result()
             register_frame(
                 con,
                 "id_keys",
                 pd.DataFrame(
                     {
                         "raw_id": pd.Series(distinct, dtype="object"),
-                        "person_key": pseudonymiser.keys_for(council, distinct),
+                        "person_key": person_keys,
                     }
                 ),
             )

@@ -154,15 +154,24 @@ def column_report_json(matches: list[ColumnMatch]) -> str:
 def distinct_values(
     con: duckdb.DuckDBPyConnection, table: str, indexes: list[int]
 ) -> dict[int, list[str]]:
-    """The distinct non-blank values of several columns, from one scan of the table."""
+    """The distinct non-blank values of several columns, in one query.
+
+    One ``SELECT DISTINCT`` per column joined by ``UNION ALL`` reads each column once and runs
+    the columns in parallel; it took half the time of one scan with a ``list(DISTINCT ...)``
+    aggregate per column on a million-row export (issue 12).
+    """
+    indexes = list(dict.fromkeys(indexes))
     if not indexes:
         return {}
-    lists = ", ".join(f"list(DISTINCT c{index})" for index in indexes)
-    row = con.execute(f'SELECT {lists} FROM "{table}"').fetchall()[0]
-    return {
-        index: [v for v in (values or []) if v is not None]
-        for index, values in zip(indexes, row, strict=True)
-    }
+    union = " UNION ALL ".join(
+        f'SELECT DISTINCT {position} AS position, c{index} AS value FROM "{table}" '
+        f"WHERE c{index} IS NOT NULL"
+        for position, index in enumerate(indexes)
+    )
+    found: dict[int, list[str]] = {index: [] for index in indexes}
+    for position, value in con.execute(union).fetchall():
+        found[indexes[position]].append(value)
+    return found
 
 
 def value_map_rows(

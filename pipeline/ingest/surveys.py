@@ -15,6 +15,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from pipeline.ingest.councils import identify_council, remember_council, survey_day
 from pipeline.ingest.headers import (
@@ -196,13 +197,13 @@ def _start_reference_keys(
     Python, so it runs in a thread while DuckDB (which releases the GIL) translates the answers.
     """
     ids = staged.of_type("id")
-    groups: list[tuple[str, int]] = []
+    groups: pa.Table | None = None
     if ids:
         cell = f"nullif(trim(c{ids[0].index}), '')"
-        groups = con.execute(
-            f"SELECT {cell} AS reference, min(source_row) FROM {RAW_TABLE} "
+        groups = con.sql(
+            f"SELECT {cell} AS reference, min(source_row) AS first_row FROM {RAW_TABLE} "
             f"WHERE reference IS NOT NULL GROUP BY reference"
-        ).fetchall()
+        ).to_arrow_table()
         blank_rows = [
             row[0]
             for row in con.execute(
@@ -219,22 +220,46 @@ def _start_reference_keys(
     return future, f"k.raw_id = {reference}"
 
 
+# References are hashed this many at a time, so only one batch is ever held as Python strings.
+_KEY_BATCH = 100_000
+
+
 def _reference_key_frame(
-    groups: list[tuple[str, int]],
+    groups: pa.Table | None,
     blank_rows: list[int],
     council: str,
     sha256: str,
     pseudonymiser: Pseudonymiser,
-) -> pd.DataFrame:
-    """raw_id, respondent_key, first_row for every reference and every row without one."""
-    references = [group[0] for group in groups]
-    anonymous = [f"{_ANONYMOUS}{row}" for row in blank_rows]
-    return pd.DataFrame(
+) -> pa.Table:
+    """raw_id, respondent_key, first_row for every reference and every row without one.
+
+    An Arrow table rather than a DataFrame of Python strings: a million references and their
+    64-character keys take a few tens of megabytes as Arrow columns against some hundreds as
+    Python objects, and DuckDB scans Arrow without taking the GIL per value (issue 12).
+    """
+    raw_ids: list[pa.Array] = []
+    keys: list[pa.Array] = []
+    first_rows: list[pa.Array] = []
+    if groups is not None:
+        for batch in groups.to_batches(max_chunksize=_KEY_BATCH):
+            references = batch.column(0)
+            raw_ids.append(references.cast(pa.string()))
+            keys.append(
+                pa.array(pseudonymiser.keys_for(council, references.to_pylist()), pa.string())
+            )
+            first_rows.append(batch.column(1).cast(pa.int64()))
+    raw_ids.append(pa.array([f"{_ANONYMOUS}{row}" for row in blank_rows], pa.string()))
+    keys.append(
+        pa.array(
+            [pseudonymiser.anonymous_key(council, sha256, row) for row in blank_rows], pa.string()
+        )
+    )
+    first_rows.append(pa.array(blank_rows, pa.int64()))
+    return pa.table(
         {
-            "raw_id": pd.Series(references + anonymous, dtype="object"),
-            "respondent_key": pseudonymiser.keys_for(council, references)
-            + [pseudonymiser.anonymous_key(council, sha256, row) for row in blank_rows],
-            "first_row": pd.Series([g[1] for g in groups] + blank_rows, dtype="int64"),
+            "raw_id": pa.chunked_array(raw_ids, pa.string()),
+            "respondent_key": pa.chunked_array(keys, pa.string()),
+            "first_row": pa.chunked_array(first_rows, pa.int64()),
         }
     )
 
@@ -268,7 +293,7 @@ def _write(
             answer_id=staged.value_map["answer_code"].map(ids).astype("Int16")
         )
         register_frame(con, "value_map", value_map)
-        _translate_answers(con, staged, params)
+        _translate_answers(con, staged, params, value_map)
         con.register("reference_keys_view", keys.result())
     answered = " + ".join(f"(c.a{n} IS NOT NULL)::INT" for n in range(len(coded)))
     run_sql_file(
@@ -314,32 +339,69 @@ def _respondent_fields(staged: StagedSurvey) -> list[tuple[ColumnMatch, str]]:
     return [(m, f) for m, f in fields if f]
 
 
-def _translate_answers(con: duckdb.DuckDBPyConnection, staged: StagedSurvey, params: dict) -> None:
-    """Temp table ``coded``: every row's answers as code ids, "about you" answers as codes."""
+# A column with at most this many distinct answers is translated by a CASE over its answers
+# (compared as parameters), a larger one by a join with value_map.
+CASE_ANSWERS_LIMIT = 64
+
+
+def _translate_answers(
+    con: duckdb.DuckDBPyConnection, staged: StagedSurvey, params: dict, value_map: pd.DataFrame
+) -> None:
+    """Temp table ``coded``: every row's answers as code ids, "about you" answers as codes.
+
+    ``value_map`` holds each column's distinct answers with their code and code id. A column
+    usually has a dozen distinct answers, and comparing each cell with those few constants
+    (a CASE) took half the time of hash-joining thirty-odd columns with the map on a
+    million-row export (issue 12); a column with many distinct answers (free text where a tick
+    box was expected) still joins, so the query stays small. Both give the same table.
+    """
     coded = staged.coded
     field_of = {m.code: f for m, f in _respondent_fields(staged)}
-    coded_joins = "\n".join(
-        f"LEFT JOIN value_map AS m{n} ON m{n}.question_code = {_sql_literal(m.code or '')} "
-        f"AND m{n}.raw_value = r.c{m.index}"
-        for n, m in enumerate(coded)
-    )
-    coded_values = [f"m{n}.answer_id AS a{n}" for n in range(len(coded))]
-    coded_values += [
-        f"m{n}.answer_code AS {_quote('field_' + field_of[m.code])}"
-        for n, m in enumerate(coded)
-        if m.code in field_of
-    ]
+    answers_of = {code: rows for code, rows in value_map.groupby("question_code", sort=False)}
+    values: dict[str, object] = {}
+    joins, coded_values, field_values = [], [], []
+    for n, m in enumerate(coded):
+        rows = answers_of.get(m.code)
+        cell = f"r.c{m.index}"
+        if rows is not None and len(rows) > CASE_ANSWERS_LIMIT:
+            joins.append(
+                f"LEFT JOIN value_map AS m{n} ON m{n}.question_code = {_sql_literal(m.code or '')} "
+                f"AND m{n}.raw_value = {cell}"
+            )
+            coded_values.append(f"m{n}.answer_id AS a{n}")
+            if m.code in field_of:
+                field_values.append(f"m{n}.answer_code AS {_quote('field_' + field_of[m.code])}")
+            continue
+        id_cases, code_cases = [], []
+        for k, row in enumerate(() if rows is None else rows.itertuples(index=False)):
+            values[f"v{n}_{k}_"] = row.raw_value
+            if not pd.isna(row.answer_id):
+                id_cases.append(f"WHEN $v{n}_{k}_ THEN {int(row.answer_id)}")
+            if m.code in field_of and not pd.isna(row.answer_code):
+                values[f"c{n}_{k}_"] = row.answer_code
+                code_cases.append(f"WHEN $v{n}_{k}_ THEN $c{n}_{k}_")
+        coded_values.append(_case(cell, id_cases, "SMALLINT") + f" AS a{n}")
+        if m.code in field_of:
+            name = _quote("field_" + field_of[m.code])
+            field_values.append(_case(cell, code_cases, "VARCHAR") + f" AS {name}")
     return_base = con.execute("SELECT coalesce(max(return_id), 0) FROM respondents").fetchall()[0][
         0
     ]
     run_sql_file(
         con,
         "survey_coded.sql",
-        {**params, "return_base": int(return_base)},
+        {**params, **values, "return_base": int(return_base)},
         raw=RAW_TABLE,
-        coded_values=", ".join(coded_values),
-        coded_joins=coded_joins,
+        coded_values=", ".join(coded_values + field_values),
+        coded_joins="\n".join(joins),
     )
+
+
+def _case(cell: str, cases: list[str], sql_type: str) -> str:
+    """``CAST(CASE cell WHEN ... END AS type)``; NULL of that type when nothing maps."""
+    if not cases:
+        return f"CAST(NULL AS {sql_type})"
+    return f"CAST(CASE {cell} {' '.join(cases)} END AS {sql_type})"
 
 
 def _write_comments(con: duckdb.DuckDBPyConnection, staged: StagedSurvey, params: dict) -> None:
