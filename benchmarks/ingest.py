@@ -283,6 +283,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--dir", type=Path, help="where to write the files (default: a temp dir)")
     parser.add_argument("--keep", action="store_true", help="keep the generated files")
+    parser.add_argument(
+        "--reuse", action="store_true", help="with --dir: load the files kept there by --keep"
+    )
     parser.add_argument("--check", action="store_true", help="exit 1 if a target is missed")
     parser.add_argument("--child", nargs=3, metavar=("KIND", "FILE", "DB"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -295,16 +298,28 @@ def main(argv: list[str] | None = None) -> int:
     folder.mkdir(parents=True, exist_ok=True)
     try:
         started = time.perf_counter()
-        survey, tool_export, register = generate_files(folder, args.rows, args.seed)
-        print(
-            f"Generated {args.rows:,} returns and {args.rows:,} register rows in "
-            f"{time.perf_counter() - started:.1f} s ({os.cpu_count()} cores)"
-        )
+        kept = [
+            folder / name
+            for name in (
+                "national_holder_survey.csv",
+                "national_holder_survey_tool.csv",
+                "national_budget_register.csv",
+            )
+        ]
+        if args.reuse and all(path.exists() for path in kept):
+            survey, tool_export, register = kept
+            print(f"Reusing the files in {folder} ({os.cpu_count()} cores)")
+        else:
+            survey, tool_export, register = generate_files(folder, args.rows, args.seed)
+            print(
+                f"Generated {args.rows:,} returns and {args.rows:,} register rows in "
+                f"{time.perf_counter() - started:.1f} s ({os.cpu_count()} cores)"
+            )
         surveys = compare("Survey export", survey, "survey", folder, args.repeats)
         tool = compare("Survey tool's export", tool_export, "survey", folder, args.repeats)
         budgets = compare("Budget register", register, "budget", folder, args.repeats)
     finally:
-        if args.keep:
+        if args.keep or args.reuse:
             print(f"\nFiles kept in {folder}")
         else:
             shutil.rmtree(folder, ignore_errors=True)
