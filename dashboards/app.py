@@ -51,6 +51,7 @@ results_pages = [
     _page("12_Official_measures.py", "Official measures", "official"),
     _page("14_You_said.py", "You said, we did", "you-said"),
     _page("15_Making_it_Real.py", "Making it Real", "making-it-real"),
+    _page("17_People_like_me.py", "People like me", "people-like-me"),
 ]
 other_pages = [_page("10_Downloads.py", "Downloads", "downloads")]
 if role == auth.COMMISSIONER:

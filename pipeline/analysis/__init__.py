@@ -56,6 +56,7 @@ _API: dict[str, str] = {
     "distribution": "pipeline.analysis.results",
     "NoDataError": "pipeline.analysis.results",
     "results": "pipeline.analysis.results",
+    "process_answer_spreads": "pipeline.analysis.spreads",
     "SUBGROUPS": "pipeline.analysis.subgroups",
     "subgroups": "pipeline.analysis.subgroups",
     "trends": "pipeline.analysis.trends",

@@ -15,6 +15,7 @@ import duckdb
 import pandas as pd
 
 from pipeline import analysis
+from pipeline.analysis.spreads import process_answer_spreads
 from pipeline.disclosure.pages import (
     publish_official_measures,
     publish_results,
@@ -114,43 +115,11 @@ def sampled_comments(
     return quotes[["question_code", "question", "comment_text"]]
 
 
-PROCESS_DISTRIBUTION_COLUMNS = [
-    "council",
-    "question_code",
-    "domain",
-    "answer_label",
-    "answer_order",
-    "answer_group",
-    "n",
-    "count",
-    "value",
-]
-
-
 def _answer_spreads(
     con: duckdb.DuckDBPyConnection, councils: list[str], wave: int, instrument: Instrument
 ) -> pd.DataFrame:
-    """Every council's answer spread of the ease5 process steps (valid answers only), counted in
-    one query for all councils (one query per council and step took minutes nationally)."""
-    from pipeline.analysis.spreads import every_council_distribution
-
-    steps = [
-        question.code
-        for question in instrument.section("process")
-        if question.type == "coded"
-        and question.scale is not None
-        and question.scale.name == "ease5"
-    ]
-    if not councils or not steps:
-        return pd.DataFrame(columns=PROCESS_DISTRIBUTION_COLUMNS)
-    spreads = every_council_distribution(
-        con, wave=wave, instrument=instrument.id, question_codes=steps
-    )
-    spreads = spreads[spreads["council"].isin(councils)]
-    spreads = spreads[~spreads["is_missing"].fillna(False).astype(bool)]
-    if spreads.empty:
-        return pd.DataFrame(columns=PROCESS_DISTRIBUTION_COLUMNS)
-    return spreads.reset_index(drop=True)
+    """Every council's answer spread of the ease5 process steps (valid answers only)."""
+    return process_answer_spreads(con, wave=wave, instrument=instrument.id, councils=councils)
 
 
 def prefetch_results(

@@ -40,6 +40,7 @@ PUBLIC = [
     "compare",
     "official",
     "downloads",
+    "people-like-me",
 ]
 SIGNED_IN = ["data-quality", "load-data", "quotes"]
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
