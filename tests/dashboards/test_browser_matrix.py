@@ -42,7 +42,7 @@ PUBLIC = [
     "downloads",
     "people-like-me",
 ]
-SIGNED_IN = ["data-quality", "load-data", "quotes"]
+SIGNED_IN = ["data-quality", "load-data", "quotes", "peer-responses"]
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 # No case is marked as expected to fail: the greyed-text, cut-off and phone sign-in cases that
 # once were are fixed (disabled widgets restyled, long button labels wrap, the sidebar opened as

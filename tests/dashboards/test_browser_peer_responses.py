@@ -54,6 +54,8 @@ def test_approved_with_a_reply_then_public_and_accessible(page, responses_server
     page.goto(responses_server + "/peer-responses" + QUERY)
     wait_for_app(page)
     page.get_by_text("Contact (never published)").first.wait_for()
+    page.screenshot(path=str(SHOTS / "peer-responses-pending.png"), full_page=True)
+    assert _axe_serious(page) == []
     reply = page.get_by_role("textbox", name="The council's reply (published with it)").first
     reply.fill(REPLY)
     reply.press("Control+Enter")  # a text area keeps its value once it loses focus or on Ctrl+Enter
