@@ -65,6 +65,16 @@ def survey_site_address() -> str:
     return os.environ.get("OUTCOMES_SURVEY_SITE_URL", "http://127.0.0.1:8502").rstrip("/")
 
 
+def peer_response_address(council: str) -> str | None:
+    """The survey site's form for a peer network's response to ``council``'s results, for a link
+    beside them; None unless ``OUTCOMES_SURVEY_SITE_URL`` is set, because the default loopback
+    address would be a dead link on a published page."""
+    from urllib.parse import quote
+
+    base = os.environ.get("OUTCOMES_SURVEY_SITE_URL", "").rstrip("/")
+    return f"{base}/respond/{quote(council)}" if base else None
+
+
 def ingest_memory_limit() -> str:
     """DuckDB's memory limit while a file loads: big files spill to disk rather than grow past it.
 

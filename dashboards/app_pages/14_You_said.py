@@ -13,6 +13,7 @@ import streamlit as st
 from dashboards import quotes
 from dashboards.context import page_context
 from dashboards.data import query
+from pipeline.config import peer_response_address
 from pipeline.disclosure.pages import publish_page_results
 from pipeline.disclosure.you_said import publish_you_said
 from pipeline.present.you_said import describe_you_said, you_said_table
@@ -63,6 +64,9 @@ st.markdown(
     "site. The council reads each response before publishing it, with personal details "
     "replaced by a description such as [name], and replies here."
 )
+form = peer_response_address(filters.council)
+if form:
+    st.markdown(f"[Send a response to these results]({form})")
 peer = query("published_responses", council=filters.council, wave=int(filters.wave))
 if peer.empty:
     st.info(f"No responses to the {filters.wave} results have been published yet.")

@@ -8,17 +8,15 @@ text) are marked safe. The CSS is inlined so a page is one self-contained file.
 from __future__ import annotations
 
 import math
-import os
 from functools import cache
 from pathlib import Path
-from urllib.parse import quote
 
 import pandas as pd
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
 from pipeline.analysis.making_it_real import framework_source, making_it_real_framework
-from pipeline.config import THRESHOLDS
+from pipeline.config import THRESHOLDS, peer_response_address
 from pipeline.present import svg
 from pipeline.present.charts import alt_text
 from pipeline.present.findings import SUPPRESSED_TEXT, lower_first, percent_text, round_half_away
@@ -170,7 +168,7 @@ def report_context(content: ReportContent, *, downloads: dict[str, str] | None =
         "comments": content.comments.to_dict("records"),
         "you_said": you_said_items(content),
         "peer_responses": peer_response_items(content),
-        "respond_url": respond_address(content.council),
+        "respond_url": peer_response_address(content.council),
         "making_it_real": grouped_findings(
             making_it_real_framework(content.instrument.id),
             pd.concat(
@@ -222,14 +220,6 @@ def peer_response_items(content: ReportContent) -> list[dict]:
             }
         )
     return items
-
-
-def respond_address(council: str) -> str | None:
-    """The survey site's form for a peer response to this council, when the site's public
-    address is set (``OUTCOMES_SURVEY_SITE_URL``); the default loopback address would be a
-    dead link on a published page."""
-    base = os.environ.get("OUTCOMES_SURVEY_SITE_URL", "").rstrip("/")
-    return f"{base}/respond/{quote(council)}" if base else None
 
 
 def render_report_html(content: ReportContent, *, downloads: dict[str, str] | None = None) -> str:

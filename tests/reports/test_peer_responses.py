@@ -93,3 +93,14 @@ def test_the_section_passes_axe(report) -> None:
         results, _ = pool.submit(_axe_report, report["html"]).result()
     bad = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
     assert not bad, [(v["id"], v["help"]) for v in bad]
+
+
+def test_the_form_link_needs_the_sites_public_address(monkeypatch) -> None:
+    from pipeline.config import peer_response_address
+
+    monkeypatch.delenv("OUTCOMES_SURVEY_SITE_URL", raising=False)
+    assert peer_response_address("Avonford") is None  # no dead loopback link on a public page
+    monkeypatch.setenv("OUTCOMES_SURVEY_SITE_URL", "https://survey.example.gov.uk/")
+    assert peer_response_address("Bath and North East Somerset") == (
+        "https://survey.example.gov.uk/respond/Bath%20and%20North%20East%20Somerset"
+    )

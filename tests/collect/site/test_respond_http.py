@@ -107,3 +107,8 @@ def test_each_client_may_send_a_few_responses_then_waits(results_site) -> None:
         assert url.endswith("/respond/thank-you")
     url, page = _send(results_site, fields)
     assert url == "refused" and "429" in page and "Too many responses" in page
+
+
+def test_the_start_page_links_to_the_form(results_site) -> None:
+    _, page = Respondent(results_site.url).get("/")
+    assert '<a class="govuk-link" href="/respond">' in page
