@@ -68,7 +68,9 @@ hidden_pages = [_page("1_Overview.py", "Overview", "overview", visibility="hidde
 
 # One flat list: sectioned navigation puts its section headings straight inside the <ul>,
 # which axe reports as a serious list-structure violation for screen readers.
-navigation = st.navigation([*results_pages, *other_pages, *hidden_pages])
+# expanded=True: with more than twelve pages Streamlit would otherwise hide all but ten behind
+# "View more", and a commissioner's Load data and Quotes links would be out of sight.
+navigation = st.navigation([*results_pages, *other_pages, *hidden_pages], expanded=True)
 page = navigation.url_path or "overview"  # the default page's url_path is ""
 
 if data.database_exists():
