@@ -135,45 +135,58 @@ def _secondary(
     group_columns: list[str],
     reasons: dict[object, list[str]],
 ) -> None:
-    """Hide complementary cells until no group column or row has exactly one hidden cell."""
-    values = {column: _numeric(frame[column]) for column in cells}
+    """Hide complementary cells until no group column or row has exactly one hidden cell.
+
+    Works on plain dicts of the flags and values (written back to ``hidden`` at the end): the
+    loop reads cells hundreds of thousands of times for a national wave, and a pandas scalar
+    lookup per read made that minutes.
+    """
+    values = {
+        column: dict(zip(frame.index, _numeric(frame[column]).tolist(), strict=True))
+        for column in cells
+    }
+    flags = {
+        column: dict(zip(hidden.index, hidden[column].tolist(), strict=True)) for column in cells
+    }
     if group_columns:
         groups = [part.index.tolist() for _, part in frame.groupby(group_columns, dropna=False)]
     else:
         groups = []
-    changed = True
+    changed, touched = True, False
     while changed:
         changed = False
         for members in groups:
             if len(members) < 2:
                 continue
             for column in cells:
-                if _hide_partner(members, column, values[column], hidden, reasons):
-                    changed = True
+                if _hide_partner(members, column, values[column], flags[column], reasons):
+                    changed = touched = True
         if len(count_columns) > 1:
             for index in frame.index:
-                row_hidden = [c for c in count_columns if hidden.at[index, c]]
+                row_hidden = [c for c in count_columns if flags[c][index]]
                 if len(row_hidden) != 1:
                     continue
-                visible = [c for c in count_columns if not hidden.at[index, c]]
+                visible = [c for c in count_columns if not flags[c][index]]
                 partner = _smallest(visible, lambda c, i=index: values[c][i])
                 if partner is not None:
-                    hidden.at[index, partner] = True
+                    flags[partner][index] = True
                     _add(reasons, index, SECONDARY)
-                    changed = True
+                    changed = touched = True
+    if touched:  # (only then: a frame whose labels repeat is left exactly as it came)
+        for column in cells:
+            hidden[column] = [flags[column][index] for index in hidden.index]
 
 
-def _hide_partner(
-    members: list, column: str, values: pd.Series, hidden: pd.DataFrame, reasons: dict
-) -> bool:
-    flagged = [index for index in members if hidden.at[index, column]]
+def _hide_partner(members: list, column: str, values: dict, hidden: dict, reasons: dict) -> bool:
+    """``hidden`` and ``values`` are one column's flags and numbers by row label."""
+    flagged = [index for index in members if hidden[index]]
     if len(flagged) != 1:
         return False
-    visible = [index for index in members if not hidden.at[index, column]]
+    visible = [index for index in members if not hidden[index]]
     partner = _smallest(visible, lambda index: values[index])
     if partner is None:
         return False
-    hidden.at[partner, column] = True
+    hidden[partner] = True
     _add(reasons, partner, SECONDARY)
     return True
 
