@@ -103,6 +103,7 @@ class Session:
             max_size=None,
             open_timeout=120,
             compression=None,
+            ping_interval=None,  # a busy server answers pings late; the page times say so
         )
         self.socket = self._connection.__enter__()  # what `with connect(...)` would do
 
