@@ -14,6 +14,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from pipeline.ingest.councils import identify_council, remember_council
 from pipeline.ingest.headers import ColumnMatch, HeaderMatcher, Target
@@ -33,6 +34,7 @@ from pipeline.ingest.loading import (
 )
 from pipeline.ingest.mapping import Mapping, load_mapping
 from pipeline.ingest.progress import Steps
+from pipeline.ingest.pseudonymise import Pseudonymiser
 from pipeline.ingest.readers import ReadError, read_into_duckdb, sha256_of
 from pipeline.ingest.register_fields import RegisterField, register_fields
 from pipeline.ingest.register_values import (
@@ -155,6 +157,22 @@ def _parse_and_check(
     return columns
 
 
+def _person_keys(distinct: pa.Table, council: str, pseudonymiser: Pseudonymiser) -> pa.Table:
+    """raw_id and person_key for each distinct id, hashed 100,000 at a time."""
+    raw_ids: list[pa.Array] = []
+    keys: list[pa.Array] = []
+    for batch in distinct.to_batches(max_chunksize=100_000):
+        ids = batch.column(0).cast(pa.string())
+        raw_ids.append(ids)
+        keys.append(pa.array(pseudonymiser.keys_for(council, ids.to_pylist()), pa.string()))
+    return pa.table(
+        {
+            "raw_id": pa.chunked_array(raw_ids, pa.string()),
+            "person_key": pa.chunked_array(keys, pa.string()),
+        }
+    )
+
+
 def _register_matcher(rules: Mapping) -> HeaderMatcher:
     """The header matcher for register fields (plus any mapping file's columns)."""
     fields = register_fields()
@@ -275,28 +293,19 @@ def load_budget_file(
             checked_key = check_key_for_load(con)
             pseudonymiser = checked_key.pseudonymiser
             column = f"c{id_match.index}"
-            distinct = [
-                r[0]
-                for r in con.execute(
-                    f"SELECT DISTINCT {column} FROM {RAW_TABLE} WHERE {column} IS NOT NULL"
-                ).fetchall()
-            ]
+            distinct = con.sql(
+                f"SELECT DISTINCT {column} FROM {RAW_TABLE} WHERE {column} IS NOT NULL"
+            ).to_arrow_table()
             # Hashing a million ids is pure Python: it runs in a thread while DuckDB (which
-            # releases the GIL) parses the dates and amounts, as the survey loader does.
+            # releases the GIL) parses the dates and amounts, as the survey loader does, and
+            # into Arrow batches so the ids and keys never sit in memory as Python strings.
             with ThreadPoolExecutor(max_workers=1) as pool:
-                hashing = pool.submit(pseudonymiser.keys_for, council, distinct)
+                hashing = pool.submit(_person_keys, distinct, council, pseudonymiser)
                 columns = _parse_and_check(con, matched, rules, DateRange.around(date.today()))
-                person_keys = hashing.result()
-            register_frame(
-                con,
-                "id_keys",
-                pd.DataFrame(
-                    {
-                        "raw_id": pd.Series(distinct, dtype="object"),
-                        "person_key": person_keys,
-                    }
-                ),
-            )
+                id_keys = hashing.result()
+            con.register("id_keys_view", id_keys)
+            con.execute('CREATE OR REPLACE TEMP TABLE "id_keys" AS SELECT * FROM "id_keys_view"')
+            con.unregister("id_keys_view")
             con.execute(
                 f"CREATE OR REPLACE TEMP TABLE row_keys AS SELECT r.source_row, k.person_key "
                 f"FROM {RAW_TABLE} r JOIN id_keys k ON k.raw_id = r.{column}"
