@@ -260,6 +260,45 @@ def answer_groups(
     ]
 
 
+# The columns of distribution(), in order (pipeline.analysis.spreads returns the same).
+DISTRIBUTION_COLUMNS = [
+    "instrument",
+    "council",
+    "wave",
+    "question_code",
+    "domain",
+    "subgroup",
+    "subgroup_value",
+    "answer_code",
+    "answer_label",
+    "answer_order",
+    "answer_group",
+    "is_missing",
+    "n",
+    "count",
+    "value",
+    "lower",
+    "upper",
+    "suppressed",
+    "suppression_reason",
+]
+
+
+def add_answer_shares(
+    frame: pd.DataFrame, groups: list[pd.Series], confidence: float
+) -> pd.DataFrame:
+    """Base, share and Wilson interval of each answer count within its group (``groups``):
+    the valid answers make the base ``n``; missing codes ("don't know") keep their count but get
+    no share or interval (their count can exceed ``n``)."""
+    valid = ~frame["is_missing"].astype(bool)
+    frame["n"] = frame["count"].where(valid, 0).groupby(groups).transform("sum").astype(int)
+    frame["value"] = share_percent(frame["count"].where(valid), frame["n"])
+    lower, upper = wilson_percent(frame["count"].where(valid, 0), frame["n"], confidence)
+    frame["lower"] = pd.Series(lower, index=frame.index).where(valid)
+    frame["upper"] = pd.Series(upper, index=frame.index).where(valid)
+    return frame
+
+
 def distribution(
     con: duckdb.DuckDBPyConnection,
     *,
@@ -294,15 +333,7 @@ def distribution(
     )
     frame["subgroup"] = by or "all"
     frame["subgroup_value"] = frame["subgroup_value"].fillna("not known")
-    valid = ~frame["is_missing"].astype(bool)
-    frame["n"] = (
-        frame["count"].where(valid, 0).groupby(frame["subgroup_value"]).transform("sum").astype(int)
-    )
-    frame["value"] = share_percent(frame["count"].where(valid), frame["n"])
-    # Missing answers ("don't know") are outside n, so their count can exceed it: no interval.
-    lower, upper = wilson_percent(frame["count"].where(valid, 0), frame["n"], confidence)
-    frame["lower"] = pd.Series(lower, index=frame.index).where(valid)
-    frame["upper"] = pd.Series(upper, index=frame.index).where(valid)
+    frame = add_answer_shares(frame, [frame["subgroup_value"]], confidence)
     frame = frame.assign(
         instrument=instrument,
         council=council,
@@ -314,26 +345,4 @@ def distribution(
     frame = suppression_flags(
         frame, group_columns=("subgroup_value", "is_missing"), complement=False
     )
-    return frame[
-        [
-            "instrument",
-            "council",
-            "wave",
-            "question_code",
-            "domain",
-            "subgroup",
-            "subgroup_value",
-            "answer_code",
-            "answer_label",
-            "answer_order",
-            "answer_group",
-            "is_missing",
-            "n",
-            "count",
-            "value",
-            "lower",
-            "upper",
-            "suppressed",
-            "suppression_reason",
-        ]
-    ].reset_index(drop=True)
+    return frame[DISTRIBUTION_COLUMNS].reset_index(drop=True)

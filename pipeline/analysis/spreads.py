@@ -18,31 +18,8 @@ from pipeline.config import THRESHOLDS
 from pipeline.disclosure import suppression_flags
 from pipeline.instruments import get_instrument
 
-from .intervals import share_percent, wilson_percent
+from .results import DISTRIBUTION_COLUMNS, add_answer_shares
 from .sql_files import run_sql
-
-# The columns of pipeline.analysis.distribution, in its order.
-DISTRIBUTION_COLUMNS = [
-    "instrument",
-    "council",
-    "wave",
-    "question_code",
-    "domain",
-    "subgroup",
-    "subgroup_value",
-    "answer_code",
-    "answer_label",
-    "answer_order",
-    "answer_group",
-    "is_missing",
-    "n",
-    "count",
-    "value",
-    "lower",
-    "upper",
-    "suppressed",
-    "suppression_reason",
-]
 
 
 def every_council_distribution(
@@ -71,13 +48,7 @@ def every_council_distribution(
     ).reset_index(drop=True)
     frame["subgroup_value"] = "All respondents"
     frame["subgroup"] = "all"
-    valid = ~frame["is_missing"].astype(bool)
-    groups = [frame["council"], frame["question_code"]]
-    frame["n"] = frame["count"].where(valid, 0).groupby(groups).transform("sum").astype(int)
-    frame["value"] = share_percent(frame["count"].where(valid), frame["n"])
-    lower, upper = wilson_percent(frame["count"], frame["n"], confidence)
-    frame["lower"] = pd.Series(lower, index=frame.index).where(valid)
-    frame["upper"] = pd.Series(upper, index=frame.index).where(valid)
+    frame = add_answer_shares(frame, [frame["council"], frame["question_code"]], confidence)
     domains = {q.code: q.domain for q in definition.questions}
     frame = frame.assign(
         instrument=instrument, wave=wave, domain=frame["question_code"].map(domains)
