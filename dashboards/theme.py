@@ -66,7 +66,11 @@ a:focus-visible, button:focus-visible, [role="tab"]:focus-visible, input:focus-v
 .stApp button { max-width: 100%; height: auto; }
 .stApp button p { white-space: normal !important; overflow-wrap: anywhere; text-align: left; }
 .stElementContainer:has(input:disabled) p, .stElementContainer:has(input:disabled) span,
-.stElementContainer:has(input:disabled) label, .stElementContainer:has(input:disabled) input {
+.stElementContainer:has(input:disabled) label, .stElementContainer:has(input:disabled) input,
+/* the label carries its own 'disabled' flag, set in the same render as the faded colour, while
+   the input may be disabled a moment later: style the label by its own flag too */
+[data-testid="stWidgetLabel"][disabled], [data-testid="stWidgetLabel"][disabled] *,
+.stElementContainer:has([aria-disabled="true"]) p {
   color: #3d3d3d !important; -webkit-text-fill-color: #3d3d3d !important; opacity: 1 !important;
 }
 </style>
