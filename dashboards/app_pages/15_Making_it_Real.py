@@ -10,7 +10,13 @@ from pipeline.analysis.making_it_real import framework_source, making_it_real_fr
 from pipeline.disclosure.pages import publish_page_results
 from pipeline.instruments import get_instrument
 from pipeline.present.findings import describe_results
-from pipeline.present.making_it_real import NO_EVIDENCE_TEXT, grouped_findings, statement_table
+from pipeline.present.making_it_real import (
+    NO_EVIDENCE_TEXT,
+    UNCHECKED_TEXT,
+    grouped_findings,
+    statement_table,
+    wording_note,
+)
 
 filters, role = page_context()
 source = framework_source()
@@ -42,17 +48,13 @@ st.metric("Statements our results speak to", f"{speaks} of {total}")
 for theme in themes:
     st.subheader(theme["title"])
     for statement in theme["statements"]:
-        lines = [f"**“{statement['text']}”** ({statement['kind']} statement)"]
+        unchecked = "" if statement["wording_checked"] else f"; {UNCHECKED_TEXT}"
+        lines = [f"**“{statement['text']}”** ({statement['kind']} statement{unchecked})"]
         lines += [f"- {sentence}" for sentence in statement["findings"]] or [NO_EVIDENCE_TEXT]
         st.markdown("\n".join(lines))
 st.subheader("Which statements have evidence")
 st.dataframe(statement_table(framework, results), hide_index=True, width="stretch")
-checked = (
-    ""
-    if source["wording_checked"]
-    else (" The statements' wording has not yet been checked against the published framework.")
-)
 st.caption(
     f"Source: {source['title']}, {source['publisher']}, {source['year']} ({source['url']})."
-    f"{checked} Which of our questions speak to which statement is our own judgement."
+    f" {wording_note(source)} Which of our questions speak to which statement is our own judgement."
 )

@@ -1,6 +1,6 @@
 """Making it Real (issue 13 item 3): Think Local Act Personal's themes and "I" / "We"
-statements (``surveys/making-it-real.yaml``, with their source and how sure we are of each
-wording), mapped to this project's questions, and a council's results grouped by them.
+statements (``surveys/making-it-real.yaml``, with their source and how each statement's wording
+was checked), mapped to this project's questions, and a council's results grouped by them.
 
 The mapping is data, so a council can correct a statement or add one without touching Python. A
 statement with no question of the chosen survey, or whose questions had no answers, is "no
@@ -23,6 +23,9 @@ from pipeline.instruments import get_instrument
 FRAMEWORK_FILE = Path(__file__).resolve().parents[2] / "surveys" / "making-it-real.yaml"
 SPEAKS_TO = "speaks to"
 NO_EVIDENCE = "no evidence yet"
+# How a statement's wording was checked (see the file's header): only ``checked`` is word for
+# word against the framework's own page.
+WORDING = ("checked", "reworded copy", "from memory")
 FRAMEWORK_COLUMNS = [
     "theme_id",
     "theme",
@@ -31,7 +34,8 @@ FRAMEWORK_COLUMNS = [
     "statement_order",
     "kind",
     "statement",
-    "confidence",
+    "wording",
+    "wording_checked",
     "question_code",
     "domain",
     "section",
@@ -60,8 +64,31 @@ def _document(path: Path = FRAMEWORK_FILE) -> dict:
 
 
 def framework_source(path: Path = FRAMEWORK_FILE) -> dict:
-    """Where the statements come from (publisher, title, year, url, how they were transcribed)."""
-    return dict(_document(path)["source"])
+    """Where the statements come from (publisher, title, year, url), with ``statements`` (how
+    many the file has) and ``wording_checked`` (how many were checked word for word against
+    the framework's own pages), so a page can say how far its quotations can be trusted."""
+    document = _document(path)
+    statements = [s for theme in document["themes"] for s in theme["statements"]]
+    return {
+        **document["source"],
+        "statements": len(statements),
+        "wording_checked": sum(_wording(s, path) == "checked" for s in statements),
+    }
+
+
+def _wording(statement: dict, path: Path) -> str:
+    wording = statement.get("wording")
+    if wording not in WORDING:
+        raise FrameworkError(
+            f"{path.name}: statement {statement.get('id')} has wording {wording!r}; "
+            f"say how it was checked: {', '.join(WORDING)}"
+        )
+    if wording != "from memory" and not statement.get("checked_against"):
+        raise FrameworkError(
+            f"{path.name}: statement {statement['id']} says its wording was checked "
+            "but not against what (checked_against: the page's address)"
+        )
+    return wording
 
 
 def making_it_real_framework(
@@ -90,7 +117,8 @@ def making_it_real_framework(
                 "statement_order": statement_order,
                 "kind": str(statement["kind"]),
                 "statement": str(statement["text"]).strip(),
-                "confidence": statement.get("confidence", ""),
+                "wording": _wording(statement, path),
+                "wording_checked": _wording(statement, path) == "checked",
             }
             if not codes:
                 rows.append({**base, "question_code": None, "domain": None, "section": None})

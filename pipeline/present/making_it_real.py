@@ -10,6 +10,18 @@ from __future__ import annotations
 import pandas as pd
 
 NO_EVIDENCE_TEXT = "Our survey has no evidence about this yet."
+UNCHECKED_TEXT = "wording not yet checked against the framework"
+
+
+def wording_note(source: dict) -> str:
+    """How far the statements' wording can be trusted, for the source line under them."""
+    checked, total = source["wording_checked"], source["statements"]
+    if checked == total:
+        return "Every statement's wording was checked against the framework's own pages."
+    return (
+        f"{checked} of {total} statements were checked word for word against the framework's "
+        f'own pages; the others are marked "{UNCHECKED_TEXT}" and may differ slightly from it.'
+    )
 
 
 def grouped_findings(framework: pd.DataFrame, published: pd.DataFrame) -> list[dict]:
@@ -33,6 +45,7 @@ def grouped_findings(framework: pd.DataFrame, published: pd.DataFrame) -> list[d
                     "id": statement_id,
                     "kind": group["kind"].iloc[0],
                     "text": group["statement"].iloc[0],
+                    "wording_checked": bool(group["wording_checked"].iloc[0]),
                     "findings": sentences,
                     "evidence": bool(sentences),
                     "topics": [d for d in group["domain"] if isinstance(d, str)],
@@ -57,7 +70,8 @@ def statement_table(framework: pd.DataFrame, published: pd.DataFrame) -> pd.Data
             rows.append(
                 {
                     "Theme": theme["title"],
-                    "Statement": f"{statement['kind']}: {statement['text']}",
+                    "Statement": f"{statement['kind']}: {statement['text']}"
+                    + ("" if statement["wording_checked"] else f" ({UNCHECKED_TEXT})"),
                     "Our questions": "; ".join(dict.fromkeys(statement["topics"])) or "none",
                     "Evidence": "Our results speak to this"
                     if statement["evidence"]

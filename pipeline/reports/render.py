@@ -20,7 +20,12 @@ from pipeline.config import THRESHOLDS, peer_response_address
 from pipeline.present import svg
 from pipeline.present.charts import alt_text
 from pipeline.present.findings import SUPPRESSED_TEXT, lower_first, percent_text, round_half_away
-from pipeline.present.making_it_real import NO_EVIDENCE_TEXT, grouped_findings
+from pipeline.present.making_it_real import (
+    NO_EVIDENCE_TEXT,
+    UNCHECKED_TEXT,
+    grouped_findings,
+    wording_note,
+)
 from pipeline.present.plain_tables import (
     INTERVALS_TEXT,
     benchmark_nature,
@@ -176,6 +181,8 @@ def report_context(content: ReportContent, *, downloads: dict[str, str] | None =
             ),
         ),
         "making_it_real_source": framework_source(),
+        "making_it_real_wording": wording_note(framework_source()),
+        "unchecked_text": UNCHECKED_TEXT,
         "no_evidence_text": NO_EVIDENCE_TEXT,
         "comments_group_below": THRESHOLDS.comments_group_below,
         "sources": [
