@@ -62,6 +62,19 @@ _PERSON_CUES = frozenset(
         "nephew",
         "thank",
         "thanks",
+        # asked to get in touch with someone: "ring Lee on ...", "ask for Will"
+        "ring",
+        "rang",
+        "call",
+        "phone",
+        "phoned",
+        "ask",
+        "asked",
+        "contact",
+        "email",
+        "text",
+        "tell",
+        "told",
     }
 )
 _MONTHS = frozenset({"January", "March", "April", "May", "June", "July", "August"})

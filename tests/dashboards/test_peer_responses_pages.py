@@ -74,5 +74,6 @@ def test_a_commissioner_approves_with_a_reply_and_the_public_page_shows_it(db, m
     public = open_page(db, monkeypatch, "app_pages/14_You_said.py", signed_in=False)
     text = _text(public)
     assert "Avonford Peer Network said" in text and REPLY in text and "[phone number]" in text
+    assert "Ring [name] on" in text and "Lee" not in text
     for secret in ("Rejected Peers", PHONE, EMAIL, CONTACT, "tester"):
         assert secret not in text

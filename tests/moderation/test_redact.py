@@ -49,3 +49,13 @@ def test_ambiguous_names_need_evidence() -> None:
     assert redact("Will Smith helped.").text == "[name] helped."
     assert redact("Mrs Green helped.").text == "Mrs [name] helped."
     assert redact("I go to Green Lane day centre.").spans == ()
+
+
+def test_a_name_to_get_in_touch_with_is_redacted() -> None:
+    # "Lee", "Chris", "Tim" are names, not everyday words: redacted on their capital alone
+    assert redact("Lee sorted it.").text == "[name] sorted it."
+    assert redact("Chris and Tim were great.").text == "[name] and [name] were great."
+    # an ambiguous name after "ring", "ask for", "tell" is a person to contact
+    assert redact("Ring Will on Mondays.").text == "Ring [name] on Mondays."
+    assert redact("Please ask Rob for the forms.").text == "Please ask [name] for the forms."
+    assert redact("I will ring the office.").spans == ()
