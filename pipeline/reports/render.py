@@ -310,6 +310,7 @@ def render_easy_read_html(content: ReportContent) -> str:
             findings=easy_read_findings(content),
             compared_with=easy_read_benchmark(content.outcomes),
             you_said=you_said_items(content),
+            peer_responses=peer_response_items(content),
             css=stylesheet("easy_read.css"),
         )
     )

@@ -118,6 +118,19 @@ def comments_table(frame: pd.DataFrame) -> pd.DataFrame:
     ]
 
 
+def peer_responses_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """Approved peer responses as published: organisation, moderated text, the council's reply
+    (blank until it replies). Never the contact: ``published_responses`` does not return it."""
+    table = frame.rename(
+        columns={
+            "organisation": "Organisation",
+            "response": "Response",
+            "council_reply": "Council's reply",
+        }
+    )[["Organisation", "Response", "Council's reply"]]
+    return table.astype(object).where(table.notna(), "")
+
+
 def open_data(content: ReportContent) -> pd.DataFrame:
     """Outcomes and process results in the benchmark-tool column shape."""
     frames = [f for f in (content.outcomes, content.process) if len(f)]
@@ -139,6 +152,8 @@ def publication_tables(content: ReportContent) -> dict[str, pd.DataFrame]:
         tables["Changes since last wave"] = changes_table(content.changes)
     if len(content.you_said):
         tables["You said, we did"] = you_said_table(content.you_said)
+    if len(content.peer_responses):
+        tables["Peer responses"] = peer_responses_table(content.peer_responses)
     if len(content.comments):
         tables["Comments"] = comments_table(content.comments)
     if len(content.official):

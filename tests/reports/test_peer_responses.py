@@ -62,6 +62,22 @@ def test_the_results_page_shows_the_approved_response_and_the_reply(report) -> N
     assert "<p>Reviews come too late.</p>" in page and "[phone number]" in page
 
 
+def test_the_easy_read_page_and_the_workbook_carry_it_too(report) -> None:
+    easy = report["easy_read"].read_text(encoding="utf-8")
+    assert "What groups said back to us" in easy and "Avonford Peer Network said" in easy
+    assert f"We said back:</strong> {REPLY}" in easy
+    assert "Call [name] on [phone number]" in easy  # moderated words, as on the results page
+    sheet = pd.read_excel(report["xlsx"], sheet_name="Peer responses", engine="openpyxl")
+    assert list(sheet.columns) == ["Organisation", "Response", "Council's reply"]
+    assert sheet.to_dict("records") == [
+        {
+            "Organisation": "Avonford Peer Network",
+            "Response": "Reviews come too late.\nCall [name] on [phone number] or write to [email].",
+            "Council's reply": REPLY,
+        }
+    ]
+
+
 def test_nothing_unapproved_or_private_reaches_any_report_file(report) -> None:
     for key in ("html", "easy_read", "csv"):
         text = report[key].read_text(encoding="utf-8")
