@@ -7,15 +7,13 @@ networks' responses to the results with the council's reply, approved ones only
 
 import html
 
-import pandas as pd
 import streamlit as st
 
 from dashboards import quotes
 from dashboards.context import page_context
 from dashboards.data import query
+from dashboards.views.you_said import published_actions
 from pipeline.config import peer_response_address
-from pipeline.disclosure.pages import publish_page_results
-from pipeline.disclosure.you_said import publish_you_said
 from pipeline.present.you_said import describe_you_said, you_said_table
 
 filters, role = page_context()
@@ -25,20 +23,7 @@ st.markdown(
     "has got, and whether the result for the same question has moved since. Whether a result "
     "moved uses the same test as the Trends page."
 )
-published = pd.concat(
-    [
-        publish_page_results(
-            query("results", council=filters.council, wave=filters.wave,
-                  instrument=filters.instrument, section=section)
-        )
-        for section in ("outcomes", "process")
-    ],
-    ignore_index=True,
-)  # fmt: skip
-frame = publish_you_said(
-    query("you_said", council=filters.council, wave=filters.wave, instrument=filters.instrument),
-    published=published,
-)
+frame = published_actions(filters)
 if frame.empty:
     st.info(
         f"{filters.council} has not published any actions for the {filters.wave} survey or "

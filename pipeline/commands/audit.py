@@ -2,7 +2,8 @@
 
 Builds every council's report files (open-data CSV and workbook) into a temporary folder, runs
 the command line's ``compare``, ``trends`` and ``budgets`` as the public would, renders the
-public dashboard's Budgets, Trends, Compare councils, Overview, Process and Outcomes tables, and hands all of it to
+public dashboard's Budgets, Trends, Compare councils, Overview, Process, Outcomes, You said and
+People like me tables, and hands all of it to
 :mod:`pipeline.disclosure.audit`. Exits 1 when any hidden count can be pinned to a range
 narrower than the threshold.
 """
@@ -97,7 +98,16 @@ def dashboard_outputs(db: Path, councils: dict[int, list[str]], instrument: str)
     labels = outcomes.domain_choices(instrument)
     latest = max(councils) if councils else None
     every = sorted({c for names in councils.values() for c in names})
-    found: dict = {"budgets": {}, "compare": [], "trends": [], "results": [], "answers": []}
+    from dashboards.people_like_me import published_wave
+    from dashboards.views.you_said import published_actions
+    from pipeline.reports.people_like_me import open_data as people_like_me_open_data
+
+    found: dict = {"budgets": {}, "compare": [], "trends": [], "results": [], "answers": [],
+                   "you_said": [], "people_like_me": []}  # fmt: skip
+    if latest is not None and instrument == "poet-holder":  # the page is the holders' alone
+        people = published_wave(latest, instrument)
+        for council in every:
+            found["people_like_me"].append(people_like_me_open_data(people, council))
     for council in every:
         filters = Filters(council=council, wave=latest, instrument=instrument)
         view = budgets.build(filters, "public")
@@ -120,6 +130,7 @@ def dashboard_outputs(db: Path, councils: dict[int, list[str]], instrument: str)
                     found["results"].append(
                         (f"dashboard {name}", shown.assign(council=council, wave=latest))
                     )
+        found["you_said"] += you_said_results(published_actions(filters))
         for code in labels:  # the Outcomes page's answer spread, everyone together
             spread = outcomes.distribution(filters, "public", code)
             if not spread.empty and "is_missing" in spread:
@@ -134,6 +145,26 @@ def dashboard_outputs(db: Path, councils: dict[int, list[str]], instrument: str)
             table = _shown(compare.build(filters, "public", code, domain, None).chart("funnel"))
             found["compare"].append(table.assign(wave=wave, question_code=code))
     return found
+
+
+def you_said_results(frame: pd.DataFrame) -> list[pd.DataFrame]:
+    """The You said page's figures as results: each action's result now and at its wave."""
+    import pandas as pd
+
+    if frame.empty:
+        return []
+    key = ["council", "question_code"]
+    now = frame[[*key, "result_wave", "n", "count", "value"]].rename(
+        columns={"result_wave": "wave"}
+    )
+    then = frame[[*key, "action_wave", "previous_n", "previous_count", "previous_value"]]
+    then = then.rename(
+        columns={"action_wave": "wave", "previous_n": "n", "previous_count": "count",
+                 "previous_value": "value"}
+    )  # fmt: skip
+    both = pd.concat([now, then], ignore_index=True)
+    both = both[both["value"].notna()]
+    return [both] if len(both) else []
 
 
 def gather_evidence(
@@ -163,7 +194,7 @@ def gather_evidence(
     }
     evidence = auditor.Evidence()
     report_outputs(db, folder, list(councils), instrument)
-    auditor.report_evidence(evidence, folder, instrument)
+    totals = auditor.report_evidence(evidence, folder, instrument)
     printed = cli_outputs(db, councils, instrument)
     if printed["compare"]:
         auditor.cli_results_evidence(evidence, pd.concat(printed["compare"], ignore_index=True))
@@ -192,6 +223,14 @@ def gather_evidence(
             evidence.relations += relations
         for frame in shown["compare"]:
             auditor.comparison_evidence(evidence, frame, "dashboard compare")
+        auditor.you_said_evidence(evidence, shown["you_said"], "dashboard you said")
+        if shown["people_like_me"]:
+            rows = auditor.people_like_me_rows(
+                pd.concat(shown["people_like_me"], ignore_index=True).astype(str)
+            )
+            auditor.people_like_me_frame_evidence(
+                evidence, rows, totals, label="dashboard people like me"
+            )
     return evidence
 
 

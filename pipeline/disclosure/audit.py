@@ -173,19 +173,22 @@ def answers_evidence(name: str, frame: pd.DataFrame) -> tuple[Table, list[Relati
     return table, relations
 
 
-def report_evidence(evidence: Evidence, folder: Path, instrument: str = "poet-holder") -> None:
-    """Every report file under ``folder`` (open-data CSV and workbook of each council)."""
+def report_evidence(
+    evidence: Evidence, folder: Path, instrument: str = "poet-holder"
+) -> pd.DataFrame:
+    """Every report file under ``folder`` (open-data CSV and workbook of each council); returns
+    the open data's results (the totals other publications add up to)."""
     frames = []
     for path in sorted(Path(folder).rglob("*-open-data.csv")):
         frames.append(read_open_data(path))
         evidence.sources.append(str(path))
     if not frames:
-        return
+        return pd.DataFrame(columns=[*RESULT_KEY, "n", "count", "value"])
     results = pd.concat(frames, ignore_index=True)
     table, relations = results_evidence("report csv", results)
     evidence.add("report csv", table, RESULT_KEY, "open data")
     evidence.relations += relations
-    workbooks, answers = [], []
+    workbooks, answers, you_said = [], [], []
     for path in sorted(Path(folder).rglob("*-tables.xlsx")):
         stem = path.name.removesuffix("-tables.xlsx")
         match = results[[_matches(stem, c, w) for c, w in zip(results["council"], results["wave"],
@@ -196,6 +199,7 @@ def report_evidence(evidence: Evidence, folder: Path, instrument: str = "poet-ho
         sheets = read_workbook(path, council, wave, instrument)
         workbooks.append(sheets["results"])
         answers.append(sheets["answers"])
+        you_said.append(sheets["you_said"])
         evidence.sources.append(str(path))
     if workbooks:
         frame = pd.concat(workbooks, ignore_index=True)
@@ -211,34 +215,54 @@ def report_evidence(evidence: Evidence, folder: Path, instrument: str = "poet-ho
         evidence.add("report answers", table, [], "workbook answers")
         evidence.shown_as[("report answers", "count")] = "value"
         evidence.relations += relations + _measure_relations(results, table.frame, instrument)
+    you_said_evidence(evidence, [f for f in you_said if len(f)], "report you said")
     people_like_me_evidence(evidence, folder, results)
+    return results
+
+
+def you_said_evidence(evidence: Evidence, frames: list[pd.DataFrame], source: str) -> None:
+    """The "You said, we did" shares (now and at the action's wave), tied by council, wave and
+    question to the same results elsewhere: a share shown here for a count hidden there would
+    pin it."""
+    if not frames:
+        return
+    frame = pd.concat(frames, ignore_index=True).drop_duplicates(subset=RESULT_KEY)
+    frame = frame[[*RESULT_KEY, "n", "count", "value"]].reset_index(drop=True)
+    table = Table(frame, counts=("count", "n"), base="n", shares={"value": ("count", "n")},
+                  share_tolerance=0.05)  # fmt: skip
+    evidence.add(source, table, RESULT_KEY, source)
 
 
 PLM_KEY = ["wave", "council", "area", "situation", "situation_value", "question_code"]
 
 
 def people_like_me_evidence(evidence: Evidence, folder: Path, results: pd.DataFrame) -> None:
-    """Every council's "people like me" CSV (the figures its static page shows), read with the
-    publication's own relations (:func:`pipeline.disclosure.people_like_me.describe`): each
-    situation's groups add up to the council's result in the open data, and a comparator pool
-    is the sum of the other councils' groups."""
-    from pipeline.disclosure.people_like_me import describe
-
+    """Every council's "people like me" CSV (the figures its static page shows)."""
     frames = []
     for path in sorted(Path(folder).rglob("*-people-like-me.csv")):
         frames.append(read_people_like_me(path))
         evidence.sources.append(str(path))
-    if not frames:
-        return
-    every = pd.concat(frames, ignore_index=True)
+    if frames:
+        people_like_me_frame_evidence(evidence, pd.concat(frames, ignore_index=True), results)
+
+
+def people_like_me_frame_evidence(
+    evidence: Evidence, every: pd.DataFrame, results: pd.DataFrame, label: str = "people like me"
+) -> None:
+    """People-like-me rows (``read_people_like_me``'s columns) read with the publication's own
+    relations (:func:`pipeline.disclosure.people_like_me.describe`): each situation's groups
+    add up to the council's result in the open data, and a comparator pool is the sum of the
+    other councils' groups."""
+    from pipeline.disclosure.people_like_me import describe
+
     for wave, rows in every.groupby("wave"):
         own = rows["area"].eq("council")
         totals = results[results["wave"] == wave][[*RESULT_KEY, "n", "count"]]
         described = describe(rows[own], rows[~own], totals)
-        prefix = f"people like me {int(wave)} "
+        prefix = f"{label} {int(wave)} "
         for name, table in described.tables.items():
             keys = RESULT_KEY if name == "totals" else PLM_KEY
-            evidence.add(prefix + name, table, keys, f"people like me {name}")
+            evidence.add(prefix + name, table, keys, f"{label} {name}")
         for relation in described.relations:
             evidence.relations.append(
                 Relation(
@@ -251,9 +275,15 @@ def people_like_me_evidence(evidence: Evidence, folder: Path, results: pd.DataFr
 def read_people_like_me(path: Path) -> pd.DataFrame:
     """A council's people-like-me CSV as ``wave, council, area, comparator_councils, situation,
     situation_value, question_code, n, count, value`` (blank = hidden)."""
+    data = pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    return people_like_me_rows(data)
+
+
+def people_like_me_rows(data: pd.DataFrame) -> pd.DataFrame:
+    """People-like-me open data (``pipeline.reports.people_like_me.open_data``'s headings) as
+    ``read_people_like_me`` returns it."""
     from pipeline.reports.people_like_me import OPEN_DATA_COLUMNS
 
-    data = pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
     frame = data.rename(columns={v: k for k, v in OPEN_DATA_COLUMNS.items()})
     frame = frame.rename(columns={"percent": "value"})
     frame["wave"] = frame["wave"].astype(int)

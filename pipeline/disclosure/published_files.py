@@ -110,7 +110,35 @@ def read_workbook(path: Path, council: str, wave: int, instrument: str) -> dict[
                 )
     columns = [*RESULT_KEY, "answer_code", "n", "count", "value"]
     out["answers"] = numeric_columns(pd.DataFrame(rows, columns=columns))
+    out["you_said"] = read_you_said(sheets.get("You said, we did"), council, by_domain)
     return out
+
+
+def read_you_said(sheet: pd.DataFrame | None, council: str, by_domain: dict) -> pd.DataFrame:
+    """The workbook's "You said, we did" sheet as results: each row's share now (at its result
+    year) and then (at the action's survey year), counts and bases not given (blank)."""
+    rows = []
+    for _, row in (sheet if sheet is not None else pd.DataFrame()).iterrows():
+        question = by_domain.get(str(row.get("Topic")))
+        if question is None:
+            continue
+        for wave, value in (
+            (row.get("Result year"), row.get("Percent now")),
+            (row.get("Survey year"), row.get("Percent then")),
+        ):
+            if pd.notna(wave) and pd.notna(value) and str(value) != "":
+                rows.append(
+                    {
+                        "wave": int(wave),
+                        "council": council,
+                        "question_code": question.code,
+                        "n": np.nan,
+                        "count": np.nan,
+                        "value": value,
+                    }
+                )
+    frame = pd.DataFrame(rows, columns=[*RESULT_KEY, "n", "count", "value"])
+    return numeric_columns(frame.drop_duplicates(subset=RESULT_KEY))
 
 
 def numeric_columns(frame: pd.DataFrame) -> pd.DataFrame:

@@ -177,3 +177,41 @@ def test_the_you_said_section_passes_axe(report) -> None:
         bad = [v for v in results.response["violations"] if v["impact"] in ("serious",
                                                                             "critical")]  # fmt: skip
         assert not bad, [(v["id"], v["help"]) for v in bad]
+
+
+def test_every_you_said_figure_the_public_sees_is_read_by_the_auditor(db, tmp_path) -> None:
+    """``outcomes audit-disclosure`` reads the workbook's You said sheet and the dashboard's You
+    said and People like me pages, and still finds nothing recoverable."""
+    import logging
+
+    from pipeline.commands.audit import gather_evidence
+
+    logging.disable(logging.WARNING)  # Streamlit's "no runtime" chatter outside a server
+    try:
+        evidence = gather_evidence(db, tmp_path, dashboard=True)
+    finally:
+        logging.disable(logging.NOTSET)
+    for name in ("report you said", "dashboard you said"):
+        shown = evidence.tables[name].frame
+        assert set(shown["question_code"]) == {"out_support"}, name
+        assert set(shown["council"]) == {"Avonford"} and shown["value"].notna().all(), name
+    assert any(name.startswith("dashboard people like me") for name in evidence.tables)
+    result = auditor.audit(evidence)
+    assert result.passed, "\n".join(auditor.describe(result))
+
+
+def test_the_auditor_catches_a_you_said_share_of_a_hidden_count() -> None:
+    """A results table hides 3 of 40; a You said section giving the same result's 7.5% would
+    pin it: the auditor must say so (the leak the section's publishing rule prevents)."""
+    key = {"wave": [2024], "council": ["Avonford"], "question_code": ["out_support"]}
+    evidence = auditor.Evidence()
+    auditor.trends_evidence(
+        evidence,
+        pd.DataFrame({**key, "n": [40.0], "count": [float("nan")], "value": [float("nan")]}),
+        "results page",
+    )
+    shown = pd.DataFrame({**key, "n": [float("nan")], "count": [float("nan")], "value": [7.5]})
+    auditor.you_said_evidence(evidence, [shown], "report you said")
+    result = auditor.audit(evidence)
+    assert not result.passed
+    assert [(cell.low, cell.high) for cell in result.recovered] == [(3, 3)]
