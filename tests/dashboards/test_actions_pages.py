@@ -96,3 +96,38 @@ def test_making_it_real_page_groups_results_and_names_statements_without_evidenc
     assert "I am accepted for who I am." in text
     assert "Our survey has no evidence about this yet." in text
     assert "No evidence yet" in text
+
+
+def test_the_update_form_changes_status_update_and_publishing_and_keeps_each_change(
+    db, monkeypatch
+) -> None:
+    at = open_page(db, monkeypatch, "app_pages/13_Actions.py", signed_in=True)
+    chooser = next(s for s in at.selectbox if s.label == "Action to update")
+    private = next(o for o in chooser.options if PRIVATE[:40] in o)
+    chooser.set_value(int(private.split(":")[0])).run()
+    assert not at.exception, [e.value for e in at.exception]
+    status = next(r for r in at.radio if r.label == "Status")
+    status.set_value("done")
+    next(t for t in at.text_input if t.label == "Public update").input("Brokerage now monthly")
+    boxes = [c for c in at.checkbox if c.label == "Show on the public pages"]
+    boxes[-1].check()  # the update form's box (the add form's comes first)
+    next(b for b in at.button if b.label == "Save changes").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("changed" in s.value and "by tester" in s.value for s in at.success)
+
+    con = analysis.open_database(db)
+    try:
+        row = analysis.actions(con, council="Avonford").set_index("action_text").loc[PRIVATE]
+        history = analysis.action_history(con, action_id=int(row["action_id"]))
+    finally:
+        con.close()
+    assert row["status"] == "done" and row["public"]
+    assert row["public_update"] == "Brokerage now monthly"
+    changes = history[history["changed_by"] == "tester"]
+    assert {"status", "public", "public_update"} <= set(changes["field"])
+    assert set(history["changed_by"]) == {"alice", "tester"}  # the creation is kept too
+
+    public = open_page(db, monkeypatch, "app_pages/14_You_said.py", signed_in=False)
+    text = _text(public)
+    assert f"We said we would {PRIVATE}." in text and "Brokerage now monthly" in text
+    assert "Reviews team" not in text  # the owner is never published
