@@ -377,6 +377,34 @@ def _guidance(example_code: str) -> str:
     )
 
 
+def lookup_council(
+    text: object, *, on: date | None = None, known: Iterable[Council] = ()
+) -> Council | None:
+    """The council ``text`` names exactly (see :func:`resolve_council`), or ``None``: no fuzzy
+    suggestions, so a caller that only wants to know (a report asking for a loaded council's
+    geography) does not pay for ranking every name in the register."""
+    raw = "" if text is None else unicodedata.normalize("NFKC", str(text)).strip()
+    if not raw:
+        return None
+    day = on or date.today()
+    register = council_register()
+    known = tuple(known)
+    code = raw.upper()
+    if _ONS_CODE.match(code):
+        return next((c for c in (*register, *known) if c.ons_code == code), None)
+    cassr = re.sub(r"\.0+$", "", raw)
+    if _CASSR_CODE.match(cassr):
+        for council in (*register, *known):
+            if council.cassr_code == cassr:
+                return council
+    key = normalise_council_name(raw)
+    matches = _index(register).get(key)
+    if matches:
+        return _pick(matches, day)
+    known_matches = [council for council in known if key in council.keys]
+    return _pick(known_matches, day) if known_matches else None
+
+
 def resolve_council(
     text: object, *, on: date | None = None, known: Iterable[Council] = ()
 ) -> Council:
@@ -395,29 +423,15 @@ def resolve_council(
             + _guidance("for example E06000024")
         )
     day = on or date.today()
-    register = council_register()
     known = tuple(known)
-    code = raw.upper()
-    if _ONS_CODE.match(code):
-        for council in (*register, *known):
-            if council.ons_code == code:
-                return council
+    found = lookup_council(raw, on=day, known=known)
+    if found is not None:
+        return found
+    if _ONS_CODE.match(raw.upper()):
         raise UnknownCouncil(
             f"unknown council {raw!r}: not the ONS code of an English council with social "
             "services responsibilities. " + _guidance("for example E06000024")
         )
-    cassr = re.sub(r"\.0+$", "", raw)
-    if _CASSR_CODE.match(cassr):
-        for council in (*register, *known):
-            if council.cassr_code == cassr:
-                return council
-    key = normalise_council_name(raw)
-    matches = _index(register).get(key)
-    if matches:
-        return _pick(matches, day)
-    known_matches = [council for council in known if key in council.keys]
-    if known_matches:
-        return _pick(known_matches, day)
     suggestions = tuple(council.name for council in find_councils(raw, on=day, known=known))
     example = next(
         (

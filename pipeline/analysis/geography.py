@@ -12,7 +12,7 @@ from __future__ import annotations
 import duckdb
 
 from pipeline.analysis.sql_files import run_sql
-from pipeline.council_register import Council, UnknownCouncil, resolve_council
+from pipeline.council_register import Council, lookup_council
 
 ENGLAND_CODE = "E92000001"
 
@@ -30,15 +30,11 @@ def register_council(con: duckdb.DuckDBPyConnection | None, council: str) -> Cou
         except duckdb.CatalogException:  # a database from before migration 005
             stored = []
         if stored:
-            try:
-                return resolve_council(stored[0][0])
-            except UnknownCouncil:
-                pass
-    try:
-        found = resolve_council(council)
-    except UnknownCouncil:
-        return None
-    return found if found.registered else None
+            found = lookup_council(stored[0][0])
+            if found is not None:
+                return found
+    found = lookup_council(council)
+    return found if found is not None and found.registered else None
 
 
 def council_geography(con: duckdb.DuckDBPyConnection, council: str) -> dict:

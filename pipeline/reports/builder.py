@@ -12,9 +12,10 @@ import multiprocessing
 import os
 import re
 import tempfile
+import threading
 import unicodedata
 from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 import duckdb
@@ -22,7 +23,7 @@ import pandas as pd
 
 from pipeline.present import charts, exports, svg
 from pipeline.present.findings import round_half_away
-from pipeline.reports.content import ReportContent, gather, prefetch_results
+from pipeline.reports.content import ReportContent, gather, published_wave
 from pipeline.reports.pdf import html_to_pdf
 from pipeline.reports.render import (
     render_easy_read_html,
@@ -152,6 +153,12 @@ def write_content(
         if key in formats and (key != "people_like_me" or len(content.people_like_me))
     }
     written: dict[str, Path] = {}
+    drawing = None
+    if "charts" in formats:
+        # Chromium draws the PNGs (kaleido) while this thread lays out the PDF: the two overlap
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="charts")
+        drawing = pool.submit(write_charts, content, out_dir / "charts", stem)
+        pool.shutdown(wait=False)
     html = None
     if "html" in formats or "pdf" in formats:
         html = render_report_html(content, downloads=downloads)
@@ -182,8 +189,8 @@ def write_content(
         from pipeline.reports.people_like_me import write_files
 
         written.update(write_files(content, out_dir, names, formats))
-    if "charts" in formats:
-        written.update(write_charts(content, out_dir / "charts", stem))
+    if drawing is not None:
+        written.update(drawing.result())
     return written
 
 
@@ -198,6 +205,10 @@ def build_council_report(
     include_comments: bool = True,
 ) -> dict[str, Path]:
     """Write one council's downloads for a wave into ``out_dir``; returns format -> file."""
+    formats = tuple(formats)
+    if "charts" in formats:
+        # kaleido's browser takes seconds to start: start it now, beside the gathering
+        threading.Thread(target=exports.start_image_server, daemon=True).start()
     content = gather(con, council, wave, instrument=instrument, include_comments=include_comments)
     return write_content(content, out_dir, formats)
 
@@ -284,7 +295,7 @@ def build_all_councils(
     ) as bar:
         task = bar.add_task(f"Council reports, {wave}", total=len(councils))
         if workers == 1:
-            prefetched = prefetch_results(con, wave, instrument) if councils else None
+            prefetched = published_wave(con, wave, instrument)[0] if councils else None
             for council in councils:
                 content = gather(con, council, wave, instrument=instrument, prefetched=prefetched)
                 built[council] = write_content(content, out_dir / slug(council), formats)
@@ -302,8 +313,10 @@ def build_all_councils(
             ):
                 # The workers start (imports, connection, browser) while this process publishes.
                 warming = [pool.submit(os.getpid) for _ in range(workers)]
-                published = Path(scratch) / "published.pickle"
-                pd.to_pickle(prefetch_results(con, wave, instrument), published)
+                frames, published = published_wave(con, wave, instrument)
+                if published is None:  # no cache folder: hand the frames over in a file
+                    published = Path(scratch) / "published.pickle"
+                    pd.to_pickle(frames, published)
                 for future in warming:
                     future.result()
                 futures = [

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -142,6 +143,17 @@ def prefetch_results(
     return published
 
 
+def published_wave(
+    con: duckdb.DuckDBPyConnection, wave: int, instrument: str = "poet-holder"
+) -> tuple[dict[str, pd.DataFrame], Path | None]:
+    """:func:`prefetch_results`, read from the database's publication cache when neither the
+    data nor the code changed since it was written (``pipeline.reports.published_cache``);
+    also returns the cache file (None when there is none)."""
+    from pipeline.reports.published_cache import read_or_publish
+
+    return read_or_publish(con, wave, instrument, lambda: prefetch_results(con, wave, instrument))
+
+
 def _section_results(
     con: duckdb.DuckDBPyConnection,
     council: str,
@@ -151,7 +163,7 @@ def _section_results(
     prefetched: dict[str, pd.DataFrame] | None,
 ) -> pd.DataFrame:
     if prefetched is None or section not in prefetched:
-        prefetched = prefetch_results(con, wave, instrument)
+        prefetched = published_wave(con, wave, instrument)[0]
     frame = prefetched[section]
     return frame[frame["council"] == council].reset_index(drop=True)
 
@@ -176,7 +188,7 @@ def gather(
     """
     definition = get_instrument(instrument)
     if prefetched is None:
-        prefetched = prefetch_results(con, wave, instrument)
+        prefetched = published_wave(con, wave, instrument)[0]
     outcomes = _section_results(con, council, wave, instrument, "outcomes", prefetched)
     process = _section_results(con, council, wave, instrument, "process", prefetched)
     previous = previous_wave_of(con, council, wave, instrument)
