@@ -18,6 +18,17 @@ def surveys_dir() -> Path:
     return Path(os.environ.get("OUTCOMES_SURVEYS_DIR", REPO_ROOT / "surveys"))
 
 
+def chromium_path() -> str | None:
+    """The Chromium that prints the reports' PDFs and draws their PNG charts: Debian's
+    ``chromium`` (installed by ``make demo`` / ``make test``), or ``OUTCOMES_CHROMIUM``."""
+    import shutil
+
+    found = os.environ.get("OUTCOMES_CHROMIUM") or shutil.which("chromium")
+    if found:
+        return found
+    return "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
+
+
 def default_db_path() -> Path:
     """The DuckDB file used when ``--db`` is not given."""
     return Path(os.environ.get("OUTCOMES_DB", REPO_ROOT / "data" / "outcomes.duckdb"))

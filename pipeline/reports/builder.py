@@ -12,10 +12,9 @@ import multiprocessing
 import os
 import re
 import tempfile
-import threading
 import unicodedata
 from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 import duckdb
@@ -23,12 +22,13 @@ import pandas as pd
 
 from pipeline.present import charts, exports, svg
 from pipeline.present.findings import round_half_away
+from pipeline.reports import browser
 from pipeline.reports.content import ReportContent, gather, published_wave
-from pipeline.reports.pdf import html_to_pdf
+from pipeline.reports.pdf import report_pdf
 from pipeline.reports.render import (
     render_easy_read_html,
     render_index_html,
-    render_report_html,
+    report_renderer,
 )
 from pipeline.reports.tables import TABLE_DESCRIPTIONS, notes, open_data, publication_tables
 from pipeline.store.connection import database_file
@@ -67,8 +67,8 @@ def source_line(content: ReportContent) -> str:
 
 
 def chart_figures(content: ReportContent) -> dict[str, dict]:
-    """The downloadable charts, from the published frames: for each, the plotly figure (for
-    PNG), the browser-free SVG with its title and source line, and the alt text."""
+    """The downloadable charts, from the published frames: for each, the SVG with its title
+    and source line (the PNG is drawn from it) and the alt text."""
     source = source_line(content)
     figures: dict[str, dict] = {}
     if len(content.outcomes):
@@ -76,9 +76,6 @@ def chart_figures(content: ReportContent) -> dict[str, dict]:
         columns = {"value": "percent", "lower": "lower_percent", "upper": "upper_percent"}
         alt = charts.alt_text("dot_interval", content.outcomes, title=title, **columns)
         figures["outcomes"] = {
-            "figure": charts.dot_interval_chart(
-                content.outcomes, title=title, source=source, **columns
-            ),
             "svg": svg.dot_interval_svg(
                 content.outcomes, title=title, description=alt, standalone=True, source=source
             ),
@@ -91,7 +88,6 @@ def chart_figures(content: ReportContent) -> dict[str, dict]:
         )
         alt = charts.alt_text("distribution", spread, title=title)
         figures["process"] = {
-            "figure": charts.distribution_chart(spread, title=title, source=source),
             "svg": svg.stacked_svg(
                 spread, title=title, description=alt, standalone=True, source=source
             ),
@@ -101,12 +97,13 @@ def chart_figures(content: ReportContent) -> dict[str, dict]:
 
 
 def write_charts(content: ReportContent, folder: Path, stem: str) -> dict[str, Path]:
-    """PNG (kaleido, 2x for print) and SVG of each chart, plus its alt text as a .txt."""
+    """SVG of each chart, the same picture as PNG (drawn by the report browser at 2x for
+    print), and its alt text as a .txt."""
     folder.mkdir(parents=True, exist_ok=True)
     written: dict[str, Path] = {}
     for name, chart in chart_figures(content).items():
         png = folder / f"{stem}-{name}.png"
-        png.write_bytes(exports.figure_png(chart["figure"]))
+        png.write_bytes(browser.svg_to_png(str(chart["svg"])))
         svg_path = folder / f"{stem}-{name}.svg"
         svg_path.write_text(
             '<?xml version="1.0" encoding="UTF-8"?>\n' + str(chart["svg"]), encoding="utf-8"
@@ -153,21 +150,14 @@ def write_content(
         if key in formats and (key != "people_like_me" or len(content.people_like_me))
     }
     written: dict[str, Path] = {}
-    drawing = None
-    if "charts" in formats:
-        # Chromium draws the PNGs (kaleido) while this thread lays out the PDF: the two overlap
-        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="charts")
-        drawing = pool.submit(write_charts, content, out_dir / "charts", stem)
-        pool.shutdown(wait=False)
-    html = None
     if "html" in formats or "pdf" in formats:
-        html = render_report_html(content, downloads=downloads)
+        render = report_renderer(content, downloads=downloads)
     if "html" in formats:
         written["html"] = out_dir / names["html"]
-        written["html"].write_text(html, encoding="utf-8")
+        written["html"].write_text(render(None), encoding="utf-8")
     if "pdf" in formats:
         written["pdf"] = out_dir / names["pdf"]
-        html_to_pdf(html, written["pdf"])
+        report_pdf(render, written["pdf"])
     if "xlsx" in formats:
         tables = publication_tables(content)
         written["xlsx"] = out_dir / names["xlsx"]
@@ -189,8 +179,8 @@ def write_content(
         from pipeline.reports.people_like_me import write_files
 
         written.update(write_files(content, out_dir, names, formats))
-    if drawing is not None:
-        written.update(drawing.result())
+    if "charts" in formats:
+        written.update(write_charts(content, out_dir / "charts", stem))
     return written
 
 
@@ -206,9 +196,8 @@ def build_council_report(
 ) -> dict[str, Path]:
     """Write one council's downloads for a wave into ``out_dir``; returns format -> file."""
     formats = tuple(formats)
-    if "charts" in formats:
-        # kaleido's browser takes seconds to start: start it now, beside the gathering
-        threading.Thread(target=exports.start_image_server, daemon=True).start()
+    if {"pdf", "charts"} & set(formats):
+        browser.start()  # Chromium starts on its own thread while the report is gathered
     content = gather(con, council, wave, instrument=instrument, include_comments=include_comments)
     return write_content(content, out_dir, formats)
 
@@ -222,8 +211,8 @@ def _start_worker(db_path: str, formats: tuple[str, ...]) -> None:
     from pipeline.store import read_only_connection
 
     _worker.update(con=read_only_connection(db_path))
-    if "charts" in formats:
-        exports.start_image_server()  # one browser per worker, reused for every chart
+    if {"pdf", "charts"} & set(formats):
+        browser.start()  # one browser per worker, reused for every PDF and chart
 
 
 def _worker_prefetched(published: Path) -> dict[str, pd.DataFrame]:

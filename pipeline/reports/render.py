@@ -8,6 +8,7 @@ text) are marked safe. The CSS is inlined so a page is one self-contained file.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping
 from functools import cache
 from pathlib import Path
 
@@ -49,7 +50,19 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["cell"] = format_cell
+    env.filters["css_string"] = css_string
     return env
+
+
+def css_string(value: object) -> Markup:
+    """Text for a CSS string in a <style> element: every character but letters, digits, spaces
+    and plain punctuation as a CSS escape, so neither a quote nor '</style>' can end it."""
+    plain = set(" ,.:;-()")
+    return Markup(
+        "".join(
+            c if c.isalnum() and c.isascii() or c in plain else f"\\{ord(c):x} " for c in str(value)
+        )
+    )
 
 
 @cache
@@ -231,11 +244,17 @@ def peer_response_items(content: ReportContent) -> list[dict]:
 
 def render_report_html(content: ReportContent, *, downloads: dict[str, str] | None = None) -> str:
     """The publishable local results page."""
-    return (
-        environment()
-        .get_template("report.html.j2")
-        .render(**report_context(content, downloads=downloads))
-    )
+    return report_renderer(content, downloads=downloads)(None)
+
+
+def report_renderer(
+    content: ReportContent, *, downloads: dict[str, str] | None = None
+) -> Callable[[Mapping[str, str] | None], str]:
+    """The results page with its contents' page numbers (heading -> page, for the PDF; None on
+    screen), its context gathered once for however many renderings the PDF needs."""
+    context = report_context(content, downloads=downloads)
+    template = environment().get_template("report.html.j2")
+    return lambda pages: template.render(**context, contents_pages=pages)
 
 
 EASY_READ_COMPARISON = {
