@@ -59,3 +59,19 @@ def builders(
     if role == COMMISSIONER:
         pages["Data quality"] = lambda: page_view(quality.build, scoped["Data quality"], role)
     return pages
+
+
+def every_sheet(pages: dict[str, Callable[[], View]]) -> dict:
+    """Every page's charts' data and tables as workbook sheets (sheet name -> frame), building
+    each view now: the Downloads page calls this only when its one-workbook button is clicked."""
+    from pipeline.present.exports import excel_sheet_name
+
+    sheets: dict = {}
+    taken: set[str] = set()
+    for name, build in pages.items():
+        view = build()
+        for chart in view.charts:
+            sheets[excel_sheet_name(f"{name} {chart.title}", taken)] = chart.download
+        for table in view.tables:
+            sheets[excel_sheet_name(f"{name} {table.title}", taken)] = table.download
+    return sheets

@@ -310,7 +310,27 @@ def test_downloads_page_offers_every_table_and_chart(dashboard_db, monkeypatch) 
         assert any(
             f"Share better in each outcome domain (unweighted) ({kind})" in x for x in labels
         )
+    # one page's downloads at a time, built when that page is chosen
+    chooser = at.selectbox(key="downloads_page")
+    assert chooser.options[0] == "Overview" and "Data quality" in chooser.options
+    assert not any("Loads and their lineage" in x for x in labels)
+    chooser.set_value("Data quality").run()
+    labels = [b.label for b in at.download_button]
     assert any("Loads and their lineage (CSV)" in x for x in labels)
+    assert not any("Share better in each outcome domain" in x for x in labels)
+
+
+def test_the_one_workbook_holds_every_page(dashboard_db, monkeypatch) -> None:
+    """What the one-workbook button builds when clicked: every page's tables."""
+    from dashboards.state import Filters
+    from dashboards.views.catalogue import builders, every_sheet
+
+    monkeypatch.setenv("OUTCOMES_DB", str(dashboard_db))
+    pages = builders(Filters(council=COUNCIL, wave=WAVE, instrument="poet-holder"), "public")
+    sheets = every_sheet(pages)
+    for page in ("Overview", "Outcomes", "Trends", "Process", "Budgets", "Compare"):
+        assert any(name.startswith(page) for name in sheets), (page, list(sheets))
+    assert not any(name.startswith("Data quality") for name in sheets)  # public: none
 
 
 def test_public_view_hides_commissioner_pages_and_protects_numbers(
