@@ -23,16 +23,17 @@ def report(
     ),
     instrument: str = typer.Option("poet-holder", "--instrument", "-i", help="Instrument id."),
     formats: str = typer.Option(
-        "html,pdf,xlsx,csv,charts,easy_read",
+        "html,pdf,xlsx,csv,charts,easy_read,people_like_me",
         "--formats",
-        help="Comma-separated: html, pdf, xlsx, csv, charts, easy_read.",
+        help="Comma-separated: html, pdf, xlsx, csv, charts, easy_read, people_like_me.",
     ),
     workers: int | None = typer.Option(
         None, "--workers", help="Parallel processes for --all-councils (default: one per CPU)."
     ),
     db: Path | None = typer.Option(None, "--db", help="The DuckDB file (default: $OUTCOMES_DB)."),
 ) -> None:
-    """Write the local results page, PDF, Excel tables, open-data CSV, charts and easy read."""
+    """Write the local results page, PDF, Excel tables, open-data CSV, charts, easy read and the
+    "people like me" page with its CSV."""
     from pipeline import analysis
     from pipeline.reports.builder import FORMATS, build_all_councils, build_council_report
 
