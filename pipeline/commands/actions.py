@@ -77,11 +77,25 @@ def _emit(frame: pd.DataFrame, output: Format, columns: dict[str, str], title: s
     if output is Format.json:
         sys.stdout.write(frame.to_json(orient="records", indent=2, date_format="iso") + "\n")
         return
+    records = frame[list(columns)].astype(object).to_dict("records")
+    cells = [["" if pd.isna(v) else escape(str(v)) for v in r.values()] for r in records]
+    if console.width < 12 * len(columns) + 20:
+        # too narrow for one column per field (a word a line): one block per record instead
+        console.print(f"[bold]{escape(title)}[/]")
+        for row in cells:
+            block = Table.grid(padding=(0, 2))
+            block.add_column(style="bold", no_wrap=True)
+            block.add_column(overflow="fold")
+            for heading, value in zip(columns.values(), row, strict=True):
+                block.add_row(escape(heading), value)
+            console.print()
+            console.print(block)
+        return
     table = Table(title=escape(title), title_justify="left")
     for heading in columns.values():
         table.add_column(heading, overflow="fold")
-    for record in frame[list(columns)].astype(object).to_dict("records"):
-        table.add_row(*("" if pd.isna(v) else escape(str(v)) for v in record.values()))
+    for row in cells:
+        table.add_row(*row)
     console.print(table)
 
 

@@ -158,3 +158,28 @@ def test_update_and_publish_keep_every_change_with_who_and_when(db: str) -> None
     assert all(h["changed_at"] for h in history)
     public = run("list", "--public-only", "--format", "json", "--db", db)
     assert json.loads(public.output) == []
+
+
+@pytest.mark.parametrize(("width", "blocks"), [(80, True), (250, False)])
+def test_the_list_reads_as_one_block_per_action_on_a_narrow_terminal(monkeypatch, width, blocks):
+    import io
+
+    import pandas as pd
+    from rich.console import Console
+
+    from pipeline.commands import actions as command
+
+    screen = Console(width=width, file=io.StringIO(), record=True)
+    monkeypatch.setattr(command, "console", screen)
+    frame = pd.DataFrame(
+        [{c: f"value of {c}" for c in command.LIST_COLUMNS}, dict.fromkeys(command.LIST_COLUMNS)]
+    )
+    command._emit(frame, command.Format.table, command.LIST_COLUMNS, "Actions (2)")
+    text = screen.export_text()
+    assert "Actions (2)" in text
+    action = command.LIST_COLUMNS["action_text"]
+    if blocks:  # every field on its own line, its value whole beside it
+        assert f"{action}" in text and "value of action_text" in text
+        assert "┃" not in text
+    else:
+        assert "┃" in text and "value of action_text" in text
