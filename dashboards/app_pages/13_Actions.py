@@ -135,8 +135,8 @@ st.dataframe(
             "Who": history["changed_by"],
             "Change": history["change"],
             "Field": history["field"],
-            "Was": history["old_value"],
-            "Now": history["new_value"],
+            "Was": history["old_value"].fillna(""),  # a creation had no earlier value
+            "Now": history["new_value"].fillna(""),
         }
     ),
     hide_index=True,

@@ -125,3 +125,48 @@ def test_an_action_added_by_keyboard_reaches_the_public_page_and_a_private_one_n
         assert PRIVATE not in tab.locator('[data-testid="stMain"]').inner_text()
     finally:
         public.close()
+
+
+def test_an_action_updated_in_the_form_is_kept_with_its_history_and_goes_public(
+    page, actions_server, actions_db
+) -> None:
+    """The update form by mouse and keyboard: the private action marked done, given a public
+    note and published; every change kept under the signed-in name; the public page shows it."""
+    sign_in(page, actions_server + "/" + QUERY)
+    page.goto(actions_server + "/actions" + QUERY)
+    wait_for_app(page)
+    page.get_by_text("Every change to action 1").wait_for()  # the only action, chosen already
+    form = page.locator('[data-testid="stForm"]').filter(has_text="Save changes")
+    form.get_by_text("Done", exact=True).click()
+    note = form.get_by_role("textbox", name="Public update")
+    note.fill("Every review is now booked a month ahead")
+    form.get_by_role("checkbox", name="Show on the public pages").focus()
+    page.keyboard.press("Space")
+    form.get_by_role("button", name="Save changes").focus()
+    page.keyboard.press("Enter")
+    page.get_by_text("Action 1: changed").wait_for()
+    wait_for_app(page)
+    page.screenshot(path=str(SHOTS / "actions-updated.png"), full_page=True)
+
+    con = analysis.open_database(actions_db)
+    try:
+        row = analysis.actions(con, council="Avonford").set_index("action_id").loc[1]
+        history = analysis.action_history(con, action_id=1)
+    finally:
+        con.close()
+    assert row["status"] == "done" and row["public"]
+    assert row["public_update"] == "Every review is now booked a month ahead"
+    changed = history[history["changed_by"] == "commissioner"]
+    assert {"status", "public", "public_update"} <= set(changed["field"])
+
+    public = page.context.browser.new_context(viewport={"width": 1400, "height": 1000})
+    tab = public.new_page()
+    tab.set_default_timeout(60_000)
+    try:
+        tab.goto(actions_server + "/you-said" + QUERY)
+        wait_for_app(tab)
+        tab.get_by_text(f"We said we would {PRIVATE}.").first.wait_for()
+        body = tab.locator('[data-testid="stMain"]').inner_text()
+        assert "Every review is now booked a month ahead" in body and "Reviews team" not in body
+    finally:
+        public.close()
