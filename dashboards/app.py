@@ -72,6 +72,7 @@ hidden_pages = [_page("1_Overview.py", "Overview", "overview", visibility="hidde
 # "View more", and a commissioner's Load data and Quotes links would be out of sight.
 navigation = st.navigation([*results_pages, *other_pages, *hidden_pages], expanded=True)
 page = navigation.url_path or "overview"  # the default page's url_path is ""
+theme.apply_base_css()  # before any filter is drawn
 
 if data.database_exists():
     inventory = data.query("available")

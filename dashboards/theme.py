@@ -77,11 +77,20 @@ a:focus-visible, button:focus-visible, [role="tab"]:focus-visible, input:focus-v
 """
 
 
+def apply_base_css() -> None:
+    """The CSS every page needs whatever the options (focus ring, readable disabled filters and
+    captions): call first in every run, before the sidebar draws a filter. Sent after the
+    filters, it reached the browser after them, and a disabled filter's label was drawn in
+    Streamlit's faded grey (2.64:1) until it arrived."""
+    st.html(_FOCUS_CSS)
+
+
 def apply_display_options(*, high_contrast: bool, large_text: bool) -> None:
     """Inject the CSS for the chosen options (call once per run, before the page renders)."""
-    css = _FOCUS_CSS
+    css = ""
     if high_contrast:
         css += _HIGH_CONTRAST_CSS
     if large_text:
         css += _LARGE_TEXT_CSS
-    st.html(css)
+    if css:
+        st.html(css)

@@ -118,6 +118,13 @@ def finish_rendering(tab) -> None:
     # Streamlit fades elements left from the previous run (data-stale) until the rerun replaces
     # them; axe must see the finished page, not the faded one.
     tab.wait_for_function("() => !document.querySelector('[data-stale=\"true\"]')")
+    # ... and fades them back in with a CSS transition after the rerun: axe once read the
+    # sidebar's Subgroup label mid-transition (black at about 0.4 opacity, 2.64:1). Wait until
+    # nothing on the page is still partly transparent.
+    tab.wait_for_function(
+        "() => [...document.querySelectorAll('[data-testid=\"stElementContainer\"],"
+        " [data-testid=\"stVerticalBlock\"]')].every(e => getComputedStyle(e).opacity === '1')"
+    )
     tab.wait_for_timeout(300)  # let the last layout pass (chart resize to its column) settle
 
 
