@@ -35,6 +35,7 @@ def report(
     """Write the local results page, PDF, Excel tables, open-data CSV, charts, easy read and the
     "people like me" page with its CSV."""
     from pipeline import analysis
+    from pipeline.reports.browser import BrowserUnavailable
     from pipeline.reports.builder import FORMATS, build_all_councils, build_council_report
 
     chosen = tuple(f.strip() for f in formats.split(",") if f.strip())
@@ -52,9 +53,13 @@ def report(
         raise typer.Exit(code=1) from error
     try:
         if all_councils:
-            built = build_all_councils(
-                con, wave, out, instrument=instrument, formats=chosen, workers=workers
-            )
+            try:
+                built = build_all_councils(
+                    con, wave, out, instrument=instrument, formats=chosen, workers=workers
+                )
+            except BrowserUnavailable as error:
+                errors.print(f"[bold red]error:[/] {escape(str(error))}", highlight=False)
+                raise typer.Exit(code=1) from error
             count = len(built) - 1
             console.print(f"Wrote {count} councils' reports and {built['__index__']['html']}")
             return
@@ -67,8 +72,8 @@ def report(
             files = build_council_report(
                 con, council, wave, out, instrument=instrument, formats=chosen
             )
-        except analysis.NoDataError as error:
-            errors.print(f"[bold red]error:[/] {error}", highlight=False)
+        except (analysis.NoDataError, BrowserUnavailable) as error:
+            errors.print(f"[bold red]error:[/] {escape(str(error))}", highlight=False)
             raise typer.Exit(code=1) from error
         for name, path in files.items():
             console.print(f"{name:>22}  {path}", highlight=False)

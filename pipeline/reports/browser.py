@@ -51,7 +51,13 @@ def _launch() -> None:
         browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
     except Error as error:
         playwright.stop()
-        raise BrowserUnavailable(f"Chromium at {executable} did not start: {error}") from error
+        first_line = str(error).strip().splitlines()[0]
+        raise BrowserUnavailable(
+            f"Chromium at {executable} did not start ({first_line}). The report's PDF and PNG "
+            "charts need it: install Debian's chromium ('apt-get install chromium'; make demo "
+            "and make test do), set OUTCOMES_CHROMIUM to a Chromium executable, or leave pdf "
+            "and charts out of --formats."
+        ) from error
     pages = {}
     for name, scale in (("pdf", 1), ("png", 2)):
         context = browser.new_context(java_script_enabled=False, device_scale_factor=scale)

@@ -45,3 +45,24 @@ def test_report_unknown_council_says_what_is_loaded(demo_db: Path, tmp_path: Pat
     )
     assert result.exit_code == 1
     assert "Eastbrook" in result.output
+
+
+def test_report_without_a_browser_says_what_to_install(demo_db: Path, tmp_path: Path) -> None:
+    """The PDF and PNG charts need Chromium: without one the command says so and stops (a
+    fresh process, since this one may have a browser running already)."""
+    import os
+    import subprocess
+    import sys
+
+    outcomes = Path(sys.executable).parent / "outcomes"
+    result = subprocess.run(
+        [str(outcomes), "report", "-c", "Northshire", "-w", "2025", "-o", str(tmp_path),
+         "--db", str(demo_db), "--formats", "html,pdf"],
+        env={**os.environ, "OUTCOMES_CHROMIUM": str(tmp_path / "no-such-chromium")},
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 1, result.stdout + result.stderr
+    message = " ".join(result.stderr.split())
+    assert "did not start" in message and "no-such-chromium" in message
+    assert "Traceback" not in result.stderr
+    assert not list(tmp_path.glob("*.pdf"))
