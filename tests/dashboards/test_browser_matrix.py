@@ -122,7 +122,7 @@ def finish_rendering(tab) -> None:
     # sidebar's Subgroup label mid-transition (black at about 0.4 opacity, 2.64:1). Wait until
     # nothing on the page is still partly transparent.
     tab.wait_for_function(
-        "() => [...document.querySelectorAll('[data-testid=\"stElementContainer\"],"
+        '() => [...document.querySelectorAll(\'[data-testid="stElementContainer"],'
         " [data-testid=\"stVerticalBlock\"]')].every(e => getComputedStyle(e).opacity === '1')"
     )
     tab.wait_for_timeout(300)  # let the last layout pass (chart resize to its column) settle
