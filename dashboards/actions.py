@@ -7,11 +7,10 @@ signed-in commissioner's name as who made the change.
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
+
+from dashboards.writer import run_writer
 
 
 class ActionRefused(ValueError):
@@ -19,20 +18,9 @@ class ActionRefused(ValueError):
 
 
 def _run(db_path: Path, request: dict) -> dict:
-    finished = subprocess.run(
-        [sys.executable, "-m", "pipeline.collect.actions", str(db_path)],
-        input=json.dumps(request, default=_json_value),
-        capture_output=True,
-        text=True,
-        check=False,
+    return run_writer(
+        "pipeline.collect.actions", db_path, request, ActionRefused, default=_json_value
     )
-    lines = [line for line in finished.stdout.splitlines() if line.startswith("{")]
-    if not lines:
-        raise ActionRefused(f"nothing was recorded: {finished.stderr.strip()[-500:]}")
-    payload = json.loads(lines[-1])
-    if "error" in payload:
-        raise ActionRefused(payload["error"])
-    return payload
 
 
 def _json_value(value: object) -> str:
