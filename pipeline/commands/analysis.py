@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from pipeline.commands.answer_cache import cached_answer
 from pipeline.config import THRESHOLDS, default_db_path
 
 if TYPE_CHECKING:
@@ -605,8 +606,8 @@ def official_command(
 
 def register(app: typer.Typer) -> None:
     """Add the analysis commands to the ``outcomes`` app."""
-    app.command("compare")(compare)
-    app.command("trends")(trends_command)
-    app.command("drivers")(drivers_command)
-    app.command("budgets")(budgets_command)
-    app.command("official")(official_command)
+    app.command("compare")(cached_answer("compare")(compare))
+    app.command("trends")(cached_answer("trends")(trends_command))
+    app.command("drivers")(cached_answer("drivers")(drivers_command))
+    app.command("budgets")(cached_answer("budgets")(budgets_command))
+    app.command("official")(cached_answer("official")(official_command))

@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from pipeline.commands.answer_cache import cached_answer
 from pipeline.commands.ingest import DB_OPTION, _db, fail
 
 console = Console()
@@ -292,4 +293,4 @@ def sample_status(
 def register(app: typer.Typer) -> None:
     app.command("sample")(sample)
     app.command("invitations")(invitations)
-    app.command("sample-status")(sample_status)
+    app.command("sample-status")(cached_answer("sample-status")(sample_status))

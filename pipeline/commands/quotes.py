@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from pipeline.commands.answer_cache import cached_answer
 from pipeline.commands.ingest import DB_OPTION, _db, console, fail
 from pipeline.commands.unload import _os_user
 
@@ -34,6 +35,7 @@ def _queue(con, council: str, wave: int, instrument: str):  # noqa: ANN001, ANN2
 
 
 @quotes_app.command("list")
+@cached_answer("quotes list")
 def list_quotes(
     council: str = typer.Argument(..., help="The council, as loaded (any case) or ONS code."),
     wave: int = typer.Argument(..., help="The survey wave (year)."),

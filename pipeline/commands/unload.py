@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from pipeline.commands.answer_cache import cached_answer
 from pipeline.commands.ingest import DB_OPTION, _db, console, fail
 
 LOAD_COLUMNS = (
@@ -115,5 +116,5 @@ def _os_user() -> str:
 
 
 def register(app: typer.Typer) -> None:
-    app.command("loads")(loads)
+    app.command("loads")(cached_answer("loads")(loads))
     app.command("unload")(unload)

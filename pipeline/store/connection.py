@@ -15,6 +15,7 @@ import duckdb
 
 from pipeline.store import reference_versions
 from pipeline.store.benchmarks_shipped import sync_shipped_benchmarks
+from pipeline.store.kept_answers import forget_answers_now_and_at_exit
 from pipeline.store.transactions import transaction
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -130,6 +131,8 @@ def connect(db_path: str | Path, *, sync_reference: bool = True) -> duckdb.DuckD
     path = Path(db_path)
     path.parent.mkdir(parents=True, exist_ok=True)
     con = _retry_while_locked(lambda: duckdb.connect(str(path)), path)
+    if str(db_path) != ":memory:":
+        forget_answers_now_and_at_exit(path)
     apply_migrations(con)
     if sync_reference:
         sync_question_scales(con)
