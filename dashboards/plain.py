@@ -17,7 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboards.auth import COMMISSIONER
-from dashboards.render import View
+from dashboards.render import View, prepare
 from pipeline.present.plain_tables import analyst_table, mark_cells, plain_table
 
 
@@ -115,7 +115,7 @@ def _build_page_view(build: Callable[..., View], filters, role: str, *args, **kw
     view = build(filters, role, *args, **kwargs)
     if role == COMMISSIONER:
         mark_public_hidden(view, build(filters, PUBLIC, *args, **kwargs))
-    return view
+    return prepare(view)  # after the marks: a marked cell's text ends in "*"
 
 
 @st.cache_data(ttl=_VIEW_CACHE_SECONDS, max_entries=1000, show_spinner=False)

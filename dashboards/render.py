@@ -5,11 +5,19 @@ page shows the chart, the alt text as a caption, the table in an expander, and P
 downloads. A :class:`Table` carries a frame; the page shows it with CSV and Excel downloads.
 Static images are made only when someone presses the download button (deferred data), so
 rendering a page never starts the image exporter's browser.
+
+A view that is cached (:func:`dashboards.plain.page_view`) is first passed to :func:`prepare`,
+which works out once what the page sends for it: each figure's JSON and each table's text. A
+cached chart keeps the JSON instead of the plotly figure, because unpickling a figure rebuilds
+and re-validates every property (most of a warm page's CPU); the figure is rebuilt from the
+JSON only when someone asks for it (a PNG or SVG download).
 """
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -24,6 +32,7 @@ class Table:
     frame: pd.DataFrame
     protected: pd.DataFrame | None = None  # the protected figures a plain public frame shows
     analysis: pd.DataFrame | None = None  # the analysis frame a signed-in user downloads
+    shown: pd.DataFrame | None = field(default=None, repr=False, compare=False)  # prepare()
 
     @property
     def download(self) -> pd.DataFrame:
@@ -40,11 +49,37 @@ class Chart:
     table: pd.DataFrame
     protected: pd.DataFrame | None = None  # the protected figures a plain public table shows
     analysis: pd.DataFrame | None = None  # the analysis frame a signed-in user downloads
+    # Set by prepare(): the figure as the page sends it (plotly JSON) and the table's text.
+    spec: str | None = field(default=None, repr=False, compare=False)
+    shown: pd.DataFrame | None = field(default=None, repr=False, compare=False)
 
     @property
     def download(self) -> pd.DataFrame:
         """What the CSV and Excel downloads hold: the analysis frame when signed in."""
         return self.table if self.analysis is None else self.analysis
+
+    def make_figure(self) -> go.Figure:
+        """The figure (for a download made when its button is pressed)."""
+        return self.figure
+
+    def __getstate__(self) -> dict:
+        """Pickled (into the view cache) without the figure once its JSON is known."""
+        state = dict(self.__dict__)
+        if state.get("spec") is not None:
+            state.pop("figure", None)
+        return state
+
+    def __getattr__(self, name: str):  # noqa: ANN204 - only ever the figure
+        """The figure of an unpickled chart, rebuilt from its JSON on first use (called only
+        for an attribute the instance lacks, which is the figure a cached chart left out)."""
+        spec = self.__dict__.get("spec")
+        if name != "figure" or spec is None:
+            raise AttributeError(name)
+        import plotly.io
+
+        figure = plotly.io.from_json(spec)
+        self.__dict__["figure"] = figure
+        return figure
 
 
 @dataclass
@@ -65,6 +100,36 @@ class View:
 
     def table(self, key: str) -> Table:
         return next(t for t in self.tables if t.key == key)
+
+
+class _SentFigure(go.Figure):
+    """A figure already serialised by :func:`prepare`, handed to ``st.plotly_chart``.
+
+    ``st.plotly_chart`` asks a plotly figure only for ``to_dict()`` (through
+    ``plotly.tools.return_figure_from_figure_or_data``) and sends that as JSON, while a plain
+    dict it would first rebuild into a validated Figure. This figure answers with the JSON made
+    when the view was built, so a warm page neither rebuilds nor re-validates it; the page sends
+    the same JSON (``tests/dashboards/test_render_cache.py``).
+    """
+
+    def __init__(self, spec: str) -> None:  # no Figure.__init__: nothing to validate again
+        object.__setattr__(self, "_spec", spec)
+
+    def to_dict(self) -> dict:
+        return json.loads(self._spec)
+
+
+def prepare(view: View) -> View:
+    """Work out once what the page sends for ``view`` (each chart's JSON, each table's text),
+    for a view that is cached and not changed afterwards."""
+    import plotly.io
+
+    for chart in view.charts:
+        chart.spec = plotly.io.to_json(chart.figure, validate=False)
+        chart.shown = _shown(chart.table)
+    for table in view.tables:
+        table.shown = _shown(table.frame)
+    return view
 
 
 def file_stem(text: str) -> str:
@@ -106,15 +171,16 @@ def table_downloads(frame: pd.DataFrame, title: str, key: str) -> None:
     )
 
 
-def chart_downloads(figure: go.Figure, title: str, key: str) -> None:
-    """PNG and SVG download buttons for ``figure`` (made on demand)."""
+def chart_downloads(make_figure: Callable[[], go.Figure], title: str, key: str) -> None:
+    """PNG and SVG download buttons for the figure ``make_figure`` returns: it is called (and
+    the image made) only when a button is pressed (a cached chart rebuilds its figure then)."""
     from pipeline.present.exports import figure_png, figure_svg
 
     stem = file_stem(title)
     left, right = st.columns(2)
     left.download_button(
         f"Download {title} (PNG)",
-        data=lambda: figure_png(figure),
+        data=lambda: figure_png(make_figure()),
         file_name=f"{stem}.png",
         mime="image/png",
         key=f"png_{key}",
@@ -122,7 +188,7 @@ def chart_downloads(figure: go.Figure, title: str, key: str) -> None:
     )
     right.download_button(
         f"Download {title} (SVG)",
-        data=lambda: figure_svg(figure),
+        data=lambda: figure_svg(make_figure()),
         file_name=f"{stem}.svg",
         mime="image/svg+xml",
         key=f"svg_{key}",
@@ -154,7 +220,8 @@ def show_table(table: Table, *, heading_level: int = 3) -> None:
     if table.frame.empty:
         st.info("Nothing to show for this selection.")
         return
-    st.dataframe(_shown(table.frame), hide_index=True, width="stretch", key=f"df_{table.key}")
+    shown = _shown(table.frame) if table.shown is None else table.shown
+    st.dataframe(shown, hide_index=True, width="stretch", key=f"df_{table.key}")
     _footnote(table.frame)
     table_downloads(table.download, table.title, table.key)
 
@@ -166,7 +233,7 @@ def show_chart(chart: Chart, *, heading_level: int = 3) -> None:
         st.info("Nothing to show for this selection.")
         return
     st.plotly_chart(
-        chart.figure,
+        chart.figure if chart.spec is None else _SentFigure(chart.spec),
         width="stretch",
         key=f"chart_{chart.key}",
         config={"displaylogo": False},
@@ -176,10 +243,11 @@ def show_chart(chart: Chart, *, heading_level: int = 3) -> None:
     )
     st.caption(f"Chart description: {chart.alt}")
     with st.expander(f"Data table: {chart.title}", expanded=True):
-        st.dataframe(_shown(chart.table), hide_index=True, width="stretch", key=f"data_{chart.key}")
+        shown = _shown(chart.table) if chart.shown is None else chart.shown
+        st.dataframe(shown, hide_index=True, width="stretch", key=f"data_{chart.key}")
         _footnote(chart.table)
     table_downloads(chart.download, chart.title, f"{chart.key}_data")
-    chart_downloads(chart.figure, chart.title, chart.key)
+    chart_downloads(chart.make_figure, chart.title, chart.key)
 
 
 def show_metrics(metrics: dict[str, str]) -> None:

@@ -50,7 +50,7 @@ if not view.charts and not view.tables:
 for chart in view.charts:
     st.subheader(chart.title, anchor=False)
     table_downloads(chart.download, chart.title, f"dl_{file_stem(name)}_{chart.key}_data")
-    chart_downloads(chart.figure, chart.title, f"dl_{file_stem(name)}_{chart.key}")
+    chart_downloads(chart.make_figure, chart.title, f"dl_{file_stem(name)}_{chart.key}")
 for table in view.tables:
     st.subheader(table.title, anchor=False)
     table_downloads(table.download, table.title, f"dl_{file_stem(name)}_{table.key}")

@@ -3,10 +3,11 @@
 import streamlit as st
 
 from dashboards.context import page_context
+from dashboards.plain import page_view
 from dashboards.render import show_view
 from dashboards.views import official
 
 filters, role = page_context()
 st.title(f"Official measures: {filters.council}")
-view = official.build(filters, role)
+view = page_view(official.build, filters, role)  # one chart per measure: build once, keep
 show_view(view)
