@@ -10,6 +10,7 @@ import datetime as dt
 from pathlib import Path
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -38,16 +39,32 @@ def _stored_council(con, text: str, wave: int) -> str:  # noqa: ANN001
 
 
 def _cell(value: object) -> str:
+    from pandas import NA  # the frame is pandas already; `outcomes --help` never gets here
+
     if isinstance(value, float):
         return "" if value != value else f"{value:,.1f}"  # NaN (no figure) prints blank
-    return "" if value is None else escape(str(value))
+    return "" if value is None or value is NA else escape(str(value))
 
 
 def _print_frame(frame, title: str) -> None:  # noqa: ANN001
-    table = Table(title=title)
+    """A table whose numbers never break: below 120 columns the text columns fold, the numbers
+    keep their width and the borders are spaces, so an 80-column window reads every figure."""
+    narrow = console.width < 120
+    table = Table(
+        title=title,
+        box=box.SIMPLE_HEAD if narrow else box.HEAVY_HEAD,
+        show_edge=not narrow,
+        padding=(0, 1) if not narrow else (0, 0),  # the box's spaces part the columns
+    )
     for column in frame.columns:
+        number = frame[column].dtype.kind in "if"
         table.add_column(
-            str(column), justify="right" if frame[column].dtype.kind in "if" else "left"
+            str(column),
+            justify="right" if number else "left",
+            no_wrap=number,
+            overflow="fold",
+            ratio=None if number else 1,
+            min_width=None if number else 12,
         )
     for row in frame.itertuples(index=False, name=None):
         table.add_row(*(_cell(v) for v in row))

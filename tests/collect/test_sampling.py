@@ -300,3 +300,26 @@ def test_cli_draws_explains_and_refuses(tmp_path) -> None:
         app, ["sample", "--council", "Leeds", "--wave", "2025", "--size", "5", "--db", str(db)]
     )
     assert missing.exit_code == 1 and "Leeds, wave 2025" in missing.output
+
+
+def test_cli_sample_status_reads_in_an_80_column_window(tmp_path) -> None:
+    """Every figure whole at 80 columns (the strata fold, the numbers do not), and a stratum
+    with no figure shows a blank, not pandas' "<NA>"."""
+    db = tmp_path / "cli.duckdb"
+    _load(tmp_path, "cli.duckdb").close()
+    runner = CliRunner()
+    drawn = runner.invoke(
+        app, ["sample", "--council", "kirklees", "--wave", "2025", "--size", "50", "--db", str(db)]
+    )
+    assert drawn.exit_code == 0, drawn.output
+    status = runner.invoke(
+        app,
+        ["sample-status", "--council", "Kirklees", "--wave", "2025", "--db", str(db)],
+        env={"COLUMNS": "80", "OUTCOMES_ANSWER_CACHE": "off"},
+    )
+    assert status.exit_code == 0, status.output
+    table = status.output.split("Returns by stratum and channel")[1].splitlines()
+    assert all(len(line) <= 80 for line in table)
+    assert "Margin ±" in table[1] and "<NA>" not in status.output
+    totals = next(line for line in table if line.startswith("All strata")).split()
+    assert totals[2:5] == ["271", "50", "0"]  # eligible, sampled, online: whole numbers
