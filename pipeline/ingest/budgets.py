@@ -20,9 +20,11 @@ from pipeline.ingest.councils import identify_council, remember_council
 from pipeline.ingest.headers import ColumnMatch, HeaderMatcher, Target
 from pipeline.ingest.key_guard import check_key_for_load
 from pipeline.ingest.loading import (
+    CASE_ANSWERS_LIMIT,
     IngestError,
     LoadResult,
     already_loaded_result,
+    case_over_answers,
     column_report_json,
     distinct_values,
     existing_load,
@@ -70,6 +72,9 @@ def _parse_and_check(
     million-row register is materialised once between the raw table and ``budgets``.
     """
     value_rows: list[tuple] = []
+    answers = distinct_values(con, RAW_TABLE, [m.index for m, f in matched if f.type == "category"])
+    params: dict[str, object] = {}  # a category's answers, compared in a CASE
+    joins: list[str] = []  # a category with too many answers for a CASE joins value_map
     selects = ["r.source_row"]
     values: list[str] = []  # what each budgets column is, over parsed
     checks: list[str] = []
@@ -112,16 +117,31 @@ def _parse_and_check(
             )
         elif field.type == "category":
             assert field.scale is not None
-            value_rows += value_map_rows(
-                distinct_values(con, RAW_TABLE, [match.index])[match.index],
+            rows = value_map_rows(
+                answers[match.index],
                 match,
                 field.scale,
                 mapping.order_for(field.scale.name),
                 describe=lambda code, f=field: f"{f.wording}",
                 code_list=mapping.values_for(match.column),
             )
+            value_rows += rows
             alias = f"m_{field.code}"
-            selects.append(f"{alias}.answer_code AS {field.code}")
+            if len(rows) > CASE_ANSWERS_LIMIT:
+                joins.append(
+                    f"LEFT JOIN value_map {alias} ON {alias}.question_code = '{field.code}' "
+                    f"AND {alias}.raw_value = {raw}"
+                )
+                selects.append(f"{alias}.answer_code AS {field.code}")
+            else:
+                # a dozen answers: comparing with them beats a hash join (as for surveys, D61)
+                cases = []
+                for k, (_, raw_value, answer_code, _) in enumerate(rows):
+                    if answer_code is not None:
+                        params[f"{field.code}_{k}_value"] = raw_value
+                        params[f"{field.code}_{k}_code"] = answer_code
+                        cases.append(f"WHEN ${field.code}_{k}_value THEN ${field.code}_{k}_code")
+                selects.append(f"{case_over_answers(raw, cases, 'VARCHAR')} AS {field.code}")
             if field.keep_label:
                 selects.append(f"{raw} AS {field.keep_label}")
                 columns.append(field.keep_label)
@@ -143,15 +163,10 @@ def _parse_and_check(
             value_rows, columns=["question_code", "raw_value", "answer_code", "reason"]
         ).astype({"raw_value": "object", "answer_code": "object", "reason": "object"}),
     )
-    joins = "\n".join(
-        f"LEFT JOIN value_map m_{f.code} ON m_{f.code}.question_code = '{f.code}' "
-        f"AND m_{f.code}.raw_value = r.c{m.index}"
-        for m, f in matched
-        if f.type == "category"
-    )
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE parsed AS "
-        f"SELECT {', '.join(selects)} FROM {RAW_TABLE} r {joins}"
+        f"SELECT {', '.join(selects)} FROM {RAW_TABLE} r {' '.join(joins)}",
+        params,
     )
     id_match = next(m for m, f in matched if f.type == "id")
     checks.append(

@@ -174,6 +174,18 @@ def distinct_values(
     return found
 
 
+# A column with at most this many distinct answers is translated by a CASE over its answers
+# (compared as parameters), a larger one by a join with value_map.
+CASE_ANSWERS_LIMIT = 64
+
+
+def case_over_answers(cell: str, cases: list[str], sql_type: str) -> str:
+    """``CAST(CASE cell WHEN ... END AS type)``; NULL of that type when nothing maps."""
+    if not cases:
+        return f"CAST(NULL AS {sql_type})"
+    return f"CAST(CASE {cell} {' '.join(cases)} END AS {sql_type})"
+
+
 def value_map_rows(
     values: list[str],
     match: ColumnMatch,

@@ -27,9 +27,11 @@ from pipeline.ingest.headers import (
 )
 from pipeline.ingest.key_guard import check_key_for_load
 from pipeline.ingest.loading import (
+    CASE_ANSWERS_LIMIT,
     IngestError,
     LoadResult,
     already_loaded_result,
+    case_over_answers,
     check_wave,
     column_report_json,
     distinct_values,
@@ -339,11 +341,6 @@ def _respondent_fields(staged: StagedSurvey) -> list[tuple[ColumnMatch, str]]:
     return [(m, f) for m, f in fields if f]
 
 
-# A column with at most this many distinct answers is translated by a CASE over its answers
-# (compared as parameters), a larger one by a join with value_map.
-CASE_ANSWERS_LIMIT = 64
-
-
 def _translate_answers(
     con: duckdb.DuckDBPyConnection, staged: StagedSurvey, params: dict, value_map: pd.DataFrame
 ) -> None:
@@ -380,10 +377,10 @@ def _translate_answers(
             if m.code in field_of and not pd.isna(row.answer_code):
                 values[f"c{n}_{k}_"] = row.answer_code
                 code_cases.append(f"WHEN $v{n}_{k}_ THEN $c{n}_{k}_")
-        coded_values.append(_case(cell, id_cases, "SMALLINT") + f" AS a{n}")
+        coded_values.append(case_over_answers(cell, id_cases, "SMALLINT") + f" AS a{n}")
         if m.code in field_of:
             name = _quote("field_" + field_of[m.code])
-            field_values.append(_case(cell, code_cases, "VARCHAR") + f" AS {name}")
+            field_values.append(case_over_answers(cell, code_cases, "VARCHAR") + f" AS {name}")
     return_base = con.execute("SELECT coalesce(max(return_id), 0) FROM respondents").fetchall()[0][
         0
     ]
@@ -395,13 +392,6 @@ def _translate_answers(
         coded_values=", ".join(coded_values + field_values),
         coded_joins="\n".join(joins),
     )
-
-
-def _case(cell: str, cases: list[str], sql_type: str) -> str:
-    """``CAST(CASE cell WHEN ... END AS type)``; NULL of that type when nothing maps."""
-    if not cases:
-        return f"CAST(NULL AS {sql_type})"
-    return f"CAST(CASE {cell} {' '.join(cases)} END AS {sql_type})"
 
 
 def _write_comments(con: duckdb.DuckDBPyConnection, staged: StagedSurvey, params: dict) -> None:
