@@ -10,8 +10,11 @@ page is one a web reader can open.
     python benchmarks/dashboard_load.py while-loading       # 5 readers while 300,000 returns load
     python benchmarks/dashboard_load.py sessions --returns 200000 --sessions 10   # a quick run
 
-``sessions`` (issue 12 item 4): every session opens pages in turn (each a council of its own, so
-the caches fill as they would); reports page p50/p95 and the server's peak memory.
+``sessions`` (issue 12 item 4): first times the first page after the server starts (the
+Overview of the first council, as the first reader would), then every session opens pages in
+turn (each a council of its own, so the caches fill as they would); reports page p50/p95, the
+server's CPU seconds per timed page (the cost that 20 readers queue behind on one process) and
+its peak memory.
 ``while-loading`` (issue 12 item 5): readers first see every page once (warm), then a
 300,000-return survey file (written by benchmarks/ingest.py's generator) loads into the same
 database with ``outcomes ingest surveys`` into Council 001's latest wave while the readers keep
@@ -74,19 +77,41 @@ def start_dashboard(db: Path) -> tuple[subprocess.Popen, int]:
     raise RuntimeError("the dashboard did not start")
 
 
+def _tree(pid: int) -> list[int]:
+    """``pid`` and its descendants (the CLI runs streamlit as a child)."""
+    pids, found = [pid], []
+    while pids:
+        current = pids.pop()
+        found.append(current)
+        try:
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except OSError:
+            continue
+        pids += [int(child) for child in children]
+    return found
+
+
+def server_cpu_seconds(process: subprocess.Popen) -> float:
+    """User and system CPU seconds the dashboard's process tree has used so far."""
+    total = 0
+    for pid in _tree(process.pid):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (clock ticks)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def server_memory_mb(process: subprocess.Popen) -> float:
     """Resident memory of the dashboard's process tree (the CLI runs streamlit as a child)."""
     total = 0
-    pids = [process.pid]
-    while pids:
-        pid = pids.pop()
+    for pid in _tree(process.pid):
         try:
             status = Path(f"/proc/{pid}/status").read_text()
-            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
         except OSError:
             continue
         total += next(int(line.split()[1]) for line in status.splitlines() if line[:6] == "VmRSS:")
-        pids += [int(child) for child in children]
     return total / 1024
 
 
@@ -166,7 +191,8 @@ def run_sessions(
     times: dict[str, list[float]] = {page: [] for page in PAGES}
     peak = [server_memory_mb(process)]
     errors: list[BaseException] = []
-    ready = threading.Barrier(sessions)
+    cpu = [server_cpu_seconds(process)]  # and again as the timed rounds start, if warm
+    ready = threading.Barrier(sessions, action=lambda: cpu.append(server_cpu_seconds(process)))
 
     def reader(number: int) -> None:
         try:
@@ -203,7 +229,9 @@ def run_sessions(
     for page in PAGES:
         print(summary(page or "overview", times[page]))
     print(summary("every page", every))
-    print(f"server peak memory {max(peak):.0f} MB")
+    used = server_cpu_seconds(process) - cpu[-1]
+    print(f"server CPU {used / max(len(every), 1):.3f} s per timed page")
+    print(f"server peak memory {max(peak):.0f} MB (after: {server_memory_mb(process):.0f} MB)")
 
 
 def _load(db: Path, survey: Path, council: str, wave: int) -> float:
@@ -305,6 +333,10 @@ def main() -> int:
         try:
             print(f"load average before: {os.getloadavg()}")
             if args.mode == "sessions":
+                first = Session(port)
+                seconds = first.open(PAGES[0], {"council": councils[0], "wave": "2025"})
+                first.close()
+                print(f"first page after start: {seconds:.2f} s")
                 run_sessions(port, councils, args.sessions, args.rounds, process, args.warm)
             else:
                 run_while_loading(port, db, councils, args.readers, survey, alone)
