@@ -47,15 +47,19 @@ FOUR_DIGIT_YEAR_FORMATS = (
 TWO_DIGIT_YEAR_FORMATS = ("%d/%m/%y", "%d-%m-%y", "%d.%m.%y", "%d %b %y", "%d %B %y")
 
 _SPACE = r"[\s\x{00A0}]"  # a cp1252 export's "£ 1,000" may hold a no-break space
-# What _SPACE matches (RE2's \s is tab, line feed, form feed, carriage return and space; then the
-# no-break space), with "£" and ",": the characters an amount's digits are read without.
-_REMOVED_FROM_AMOUNTS = "'£, ' || chr(9) || chr(10) || chr(12) || chr(13) || chr(160)"
 _POUNDS = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d{1,2})?"
+_NOISE = (
+    r"-?\d+\.\d{2}(?:0{5,}|9{5,})\d*"  # a spreadsheet number's binary noise: 0.30000000000000004
+)
 MONEY_SHAPE = (
     rf"(?:-{_SPACE}*)?£?{_SPACE}*{_POUNDS}"  # 1,234.50  £1,234.50  -£50  - £ 50
     rf"|£{_SPACE}*-{_SPACE}*{_POUNDS}"  # £-50
-    r"|-?\d+\.\d{2}(?:0{5,}|9{5,})\d*"  # a spreadsheet number's binary noise: 0.30000000000000004
+    rf"|{_NOISE}"
 )
+# MONEY_SHAPE with every {_SPACE}* matching nothing: the amounts nearly every register holds.
+# Such a text has only "£" and "," to remove before the cast, which two replace() calls do in a
+# fraction of the time of a regexp_replace (a million rows, three amounts: issue 12).
+UNSPACED_MONEY_SHAPE = rf"-?£?{_POUNDS}|£-{_POUNDS}|{_NOISE}"
 
 
 @dataclass(frozen=True)
@@ -138,11 +142,12 @@ NOT_A_DATE = (
 def money_expression(column: str) -> str:
     """SQL: the amount in pounds (DECIMAL, pence rounded) or NULL if it is not plainly money."""
     text = f"trim({column})"
-    # translate deletes the same characters as regexp_replace(text, '£|,|{_SPACE}', '', 'g')
-    # (RE2's \s is [\t\n\f\r ]) with no regular expression to run on every amount
-    digits = f"translate({text}, {_REMOVED_FROM_AMOUNTS}, '')"
+    digits = f"regexp_replace({text}, '£|,|{_SPACE}', '', 'g')"
+    unspaced_digits = f"replace(replace({text}, '£', ''), ',', '')"
     return (
-        f"CASE WHEN regexp_full_match({text}, '{MONEY_SHAPE}') "
+        f"CASE WHEN regexp_full_match({text}, '{UNSPACED_MONEY_SHAPE}') "
+        f"THEN TRY_CAST({unspaced_digits} AS DECIMAL(12, 2)) "
+        f"WHEN regexp_full_match({text}, '{MONEY_SHAPE}') "
         f"THEN TRY_CAST({digits} AS DECIMAL(12, 2)) END"
     )
 
