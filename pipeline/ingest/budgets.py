@@ -286,16 +286,28 @@ def load_budget_file(
     with steps, limited_memory(con):
         if not path.exists():
             raise IngestError(f"{path}: file not found")
-        sha256 = sha256_of(path)
+        # The file is hashed while DuckDB reads it, as the survey loader does; a file already
+        # loaded is then a no-op whether or not it reads, as when it was hashed first.
+        read_error: ReadError | None = None
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            hashing = pool.submit(sha256_of, path)  # hashlib releases the GIL on big reads
+            try:
+                raw = read_into_duckdb(
+                    con,
+                    path,
+                    RAW_TABLE,
+                    sheet=sheet or rules.sheet,
+                    header_score=matcher.header_score,
+                )
+            except ReadError as error:
+                read_error = error
+            sha256 = hashing.result()
         previous = existing_load(con, sha256, path.name, kind="budgets", council=council)
         if previous:
+            con.execute(f'DROP TABLE IF EXISTS "{RAW_TABLE}"')
             return already_loaded_result(path, sha256, previous)
-        try:
-            raw = read_into_duckdb(
-                con, path, RAW_TABLE, sheet=sheet or rules.sheet, header_score=matcher.header_score
-            )
-        except ReadError as error:
-            raise IngestError(str(error)) from error
+        if read_error is not None:
+            raise IngestError(str(read_error)) from read_error
         steps.advance("matching")
         matches = matcher.match(raw.headers, getattr(raw, "header_labels", None))
         matched = [
