@@ -192,7 +192,8 @@ def _start_reference_keys(
     pool: ThreadPoolExecutor,
     pseudonymiser: Pseudonymiser,
 ) -> tuple[Future, str]:
-    """Start pseudonymising the file's references; return the future frame and the join.
+    """Start pseudonymising the file's references; return the future frame and each row's
+    reference (SQL over the raw table ``r``), which ``coded`` keeps for the join with the keys.
 
     One GROUP BY gives each distinct reference and the first row it is on (so its later copies);
     rows without a reference get a key from file and row. Hashing a million references is pure
@@ -219,7 +220,7 @@ def _start_reference_keys(
         ]
         reference = f"({_ANONYMOUS_SQL} || r.source_row)"
     future = pool.submit(_reference_key_frame, groups, blank_rows, council, sha256, pseudonymiser)
-    return future, f"k.raw_id = {reference}"
+    return future, reference
 
 
 # References are hashed this many at a time, so only one batch is ever held as Python strings.
@@ -286,16 +287,14 @@ def _write(
     coded = staged.coded
     ids = code_ids(con)
     with ThreadPoolExecutor(max_workers=1) as pool:
-        keys, reference_join = _start_reference_keys(
-            con, staged, council, sha256, pool, pseudonymiser
-        )
+        keys, reference = _start_reference_keys(con, staged, council, sha256, pool, pseudonymiser)
         # while references are hashed in Python, DuckDB maps and translates the answers
         map_survey_answers(con, staged, mapping)
         value_map = staged.value_map.assign(
             answer_id=staged.value_map["answer_code"].map(ids).astype("Int16")
         )
         register_frame(con, "value_map", value_map)
-        _translate_answers(con, staged, params, value_map)
+        _translate_answers(con, staged, params, value_map, reference)
         con.register("reference_keys_view", keys.result())
     answered = " + ".join(f"(c.a{n} IS NOT NULL)::INT" for n in range(len(coded)))
     run_sql_file(
@@ -304,9 +303,9 @@ def _write(
         params,
         raw=RAW_TABLE,
         answered=answered,
-        reference_join=reference_join,
     )
     con.unregister("reference_keys_view")
+    con.execute('DROP TABLE "coded"')  # accepted holds every row of it now
 
     invalid = set(staged.value_map.loc[staged.value_map["reason"].notna(), "question_code"])
     for match in coded:
@@ -342,7 +341,11 @@ def _respondent_fields(staged: StagedSurvey) -> list[tuple[ColumnMatch, str]]:
 
 
 def _translate_answers(
-    con: duckdb.DuckDBPyConnection, staged: StagedSurvey, params: dict, value_map: pd.DataFrame
+    con: duckdb.DuckDBPyConnection,
+    staged: StagedSurvey,
+    params: dict,
+    value_map: pd.DataFrame,
+    reference: str,
 ) -> None:
     """Temp table ``coded``: every row's answers as code ids, "about you" answers as codes.
 
@@ -391,6 +394,7 @@ def _translate_answers(
         raw=RAW_TABLE,
         coded_values=", ".join(coded_values + field_values),
         coded_joins="\n".join(joins),
+        reference=reference,
     )
 
 

@@ -1,8 +1,10 @@
 -- Decide which returns of a staged survey file load and which are quarantined whole, in one
--- pass over the file. reference_keys: one row per distinct reference (or per row without one)
+-- pass over `coded`. reference_keys: one row per distinct reference (or per row without one)
 -- with its pseudonym and the first row it appears on. A later copy of a return (same council,
 -- respondent, wave and instrument) is quarantined whole, whether the first copy is earlier in
 -- this file or already in the database; a row with no valid answer at all is quarantined too.
+-- `accepted` carries every row's coded answers with its verdict, so the writes read it alone
+-- rather than joining a million rows back to `coded`.
 CREATE OR REPLACE TEMP TABLE reference_keys AS
 SELECT k.*, previous.respondent_key IS NOT NULL AS previously_loaded
 FROM reference_keys_view AS k
@@ -12,15 +14,14 @@ LEFT JOIN (
 ) AS previous USING (respondent_key);
 
 CREATE OR REPLACE TEMP TABLE accepted AS
-SELECT r.source_row, k.respondent_key,
+SELECT c.* EXCLUDE (reference), k.respondent_key,
        CASE
            WHEN k.previously_loaded
                THEN 'duplicate return: this respondent''s return for this wave and instrument was already loaded'
-           WHEN r.source_row <> k.first_row
+           WHEN c.source_row <> k.first_row
                THEN 'duplicate return: an earlier row of this file has the same respondent reference'
            WHEN {answered} = 0
                THEN 'no answers: the return has no recognisable answer to any question'
        END AS rejection
-FROM "{raw}" AS r
-JOIN coded AS c USING (source_row)
-JOIN reference_keys AS k ON {reference_join};
+FROM coded AS c
+JOIN reference_keys AS k ON k.raw_id = c.reference;
