@@ -305,7 +305,6 @@ def _write(
         answered=answered,
     )
     con.unregister("reference_keys_view")
-    con.execute('DROP TABLE "coded"')  # accepted holds every row of it now
 
     invalid = set(staged.value_map.loc[staged.value_map["reason"].notna(), "question_code"])
     for match in coded:

@@ -3,8 +3,7 @@
 -- with its pseudonym and the first row it appears on. A later copy of a return (same council,
 -- respondent, wave and instrument) is quarantined whole, whether the first copy is earlier in
 -- this file or already in the database; a row with no valid answer at all is quarantined too.
--- `accepted` carries every row's coded answers with its verdict, so the writes read it alone
--- rather than joining a million rows back to `coded`.
+-- `coded` holds each row's reference, so this needs no join back to the raw table.
 CREATE OR REPLACE TEMP TABLE reference_keys AS
 SELECT k.*, previous.respondent_key IS NOT NULL AS previously_loaded
 FROM reference_keys_view AS k
@@ -14,7 +13,7 @@ LEFT JOIN (
 ) AS previous USING (respondent_key);
 
 CREATE OR REPLACE TEMP TABLE accepted AS
-SELECT c.* EXCLUDE (reference), k.respondent_key,
+SELECT c.source_row, k.respondent_key,
        CASE
            WHEN k.previously_loaded
                THEN 'duplicate return: this respondent''s return for this wave and instrument was already loaded'
