@@ -25,9 +25,11 @@ same file's load alone into a copy of the database.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import random
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -73,8 +75,22 @@ def start_dashboard(db: Path) -> tuple[subprocess.Popen, int]:
                 return process, port
         except OSError:
             time.sleep(0.3)
-    process.terminate()
+    stop_dashboard(process)
     raise RuntimeError("the dashboard did not start")
+
+
+def stop_dashboard(process: subprocess.Popen) -> None:
+    """Stop the CLI and the streamlit server it started: terminating the CLI alone leaves the
+    server running (and holding its memory and a core's share) after the benchmark ends."""
+    tree = _tree(process.pid)
+    for pid in reversed(tree):  # children first
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGTERM)
+    process.wait(timeout=60)
+    deadline = time.monotonic() + 30
+    for pid in tree[1:]:
+        while Path(f"/proc/{pid}").exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
 
 
 def _tree(pid: int) -> list[int]:
@@ -342,8 +358,7 @@ def main() -> int:
                 run_while_loading(port, db, councils, args.readers, survey, alone)
             print(f"load average after: {os.getloadavg()}")
         finally:
-            process.terminate()
-            process.wait(timeout=60)
+            stop_dashboard(process)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     return 0
