@@ -88,8 +88,11 @@ def _parse_and_check(
         if field.type in ("date", "money"):
             # read once into <code>__read beside the text; checks and the value use that column
             text, read = f"{field.code}__text", f"{field.code}__read"
+            # read_into_duckdb strips every cell (trim=True), so the reads need not trim again
             reading = (
-                date_read_expression(raw, dates) if field.type == "date" else money_expression(raw)
+                date_read_expression(raw, dates, stripped=True)
+                if field.type == "date"
+                else money_expression(raw, stripped=True)
             )
             selects += [f"{raw} AS {text}", f"{reading} AS {read}"]
             if field.type == "date":

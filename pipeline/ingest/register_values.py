@@ -94,9 +94,14 @@ def _sql_date(day: date) -> str:
     return f"DATE '{day.isoformat()}'"
 
 
-def date_read_expression(column: str, dates: DateRange) -> str:
-    """SQL: the date a text column holds (range unchecked), or NULL if it is not a date."""
-    text = f"trim({column})"
+def date_read_expression(column: str, dates: DateRange, *, stripped: bool = False) -> str:
+    """SQL: the date a text column holds (range unchecked), or NULL if it is not a date.
+
+    ``stripped``: the column's cells never start or end with a space (a raw table's, see
+    readers.py), so the expression need not trim them: a million rows' trims cost as much as
+    reading one of their columns.
+    """
+    text = column if stripped else f"trim({column})"
     two_digit = f"CAST(try_strptime({text}, {_sql_list(TWO_DIGIT_YEAR_FORMATS)}) AS DATE)"
     pivot = two_digit_year_pivot(dates)
     # strptime's %y has its own pivot (69 -> 1969); move the year to ours
@@ -139,9 +144,12 @@ NOT_A_DATE = (
 )
 
 
-def money_expression(column: str) -> str:
-    """SQL: the amount in pounds (DECIMAL, pence rounded) or NULL if it is not plainly money."""
-    text = f"trim({column})"
+def money_expression(column: str, *, stripped: bool = False) -> str:
+    """SQL: the amount in pounds (DECIMAL, pence rounded) or NULL if it is not plainly money.
+
+    ``stripped`` as for :func:`date_read_expression`.
+    """
+    text = column if stripped else f"trim({column})"
     digits = f"regexp_replace({text}, '£|,|{_SPACE}', '', 'g')"
     unspaced_digits = f"replace(replace({text}, '£', ''), ',', '')"
     return (

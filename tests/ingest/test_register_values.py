@@ -161,3 +161,40 @@ def test_european_and_ambiguous_amounts_are_quarantined_never_shrunk(con, text, 
     amount, reason = _money(con, text)
     assert amount is None
     assert reason.startswith("not an amount of money") and why in reason
+
+
+# What the loader's reads see: cells as a raw table holds them, never starting or ending with a
+# space, with noise the fast paths must leave to the full rules (issue 12: one value, two ways).
+_STRIPPED_CELLS = [
+    "£12,345.50",
+    "12345.5",
+    "£ 1,000",
+    "£\u00a01,000.00",
+    "-£50",
+    "£-250.00",
+    "- 50",
+    "1.234,50",
+    "1,23,4",
+    "1.234",
+    "0.30000000000000004",
+    "£\t5",
+    "31/01/2025",
+    "1/2/25",
+    "31/02/2024",
+    "2025-01-31 10:30",
+    "1 Feb 25",
+    "02/13/2025",
+    "TBC",
+    "£",
+]
+
+
+@pytest.mark.parametrize("text", _STRIPPED_CELLS)
+def test_reads_of_stripped_cells_are_those_of_the_trimming_rules(con, text):
+    both = (
+        f"SELECT {money_expression('v')}, {money_expression('v', stripped=True)}, "
+        f"{date_read_expression('v', DATES)}, {date_read_expression('v', DATES, stripped=True)} "
+        "FROM (SELECT ?::VARCHAR AS v)"
+    )
+    money, money_stripped, day, day_stripped = con.execute(both, [text]).fetchone()
+    assert (money_stripped, day_stripped) == (money, day)
