@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -53,9 +52,13 @@ def dashboard(
         raise typer.Exit(code=1)
     environment = {**os.environ, "OUTCOMES_DB": str(path.resolve())}
     typer.echo(f"Serving {path} at http://{address}:{port} (Ctrl+C to stop)")
-    # Run from the repository so .streamlit/config.toml (theme, upload size) applies.
-    completed = subprocess.run(streamlit_command(port, address), env=environment, cwd=REPO_ROOT)
-    raise typer.Exit(code=completed.returncode)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # Run from the repository so .streamlit/config.toml (theme, upload size) applies. The
+    # server takes over this process (same pid), so a supervisor's SIGTERM reaches it: run as
+    # a child, it outlived a terminated `outcomes dashboard` with its memory and its port.
+    os.chdir(REPO_ROOT)
+    os.execve(sys.executable, streamlit_command(port, address), environment)
 
 
 @user_app.command("add")

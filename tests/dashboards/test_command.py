@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
 from typer.testing import CliRunner
 
 from dashboards.auth import check_credentials
@@ -46,3 +54,36 @@ def test_dashboard_user_add_rejects_a_bad_name(tmp_path) -> None:
         input="x\nx\n",
     )
     assert result.exit_code == 1
+
+
+def test_stopping_outcomes_dashboard_stops_the_server(dashboard_db, tmp_path) -> None:
+    """A supervisor stops the dashboard with SIGTERM to the process it started: the server must
+    go with it, not stay behind holding the port (and its memory)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from pipeline.cli import app; app()", "dashboard",
+         "--db", str(dashboard_db), "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    health = f"http://127.0.0.1:{port}/_stcore/health"
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(health, timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.3)
+        else:
+            raise AssertionError("the dashboard did not start")
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+        time.sleep(1)
+        with pytest.raises(OSError):
+            urllib.request.urlopen(health, timeout=2)
+    finally:
+        process.kill()
