@@ -31,12 +31,14 @@ from pipeline.ingest.loading import (
     IngestError,
     LoadResult,
     already_loaded_result,
+    answer_ids_by_lookup,
     case_over_answers,
     check_wave,
     column_report_json,
     distinct_values,
     existing_load,
     limited_memory,
+    literal_safe,
     next_load_id,
     register_frame,
     run_sql_file,
@@ -371,15 +373,23 @@ def _translate_answers(
             if m.code in field_of:
                 field_values.append(f"m{n}.answer_code AS {_quote('field_' + field_of[m.code])}")
             continue
+        answers = [] if rows is None else list(rows.itertuples(index=False))
+        raw_values = [row.raw_value for row in answers]
+        answer_ids = [None if pd.isna(row.answer_id) else int(row.answer_id) for row in answers]
+        lookup = any(i is not None for i in answer_ids) and literal_safe(raw_values)
         id_cases, code_cases = [], []
-        for k, row in enumerate(() if rows is None else rows.itertuples(index=False)):
-            values[f"v{n}_{k}_"] = row.raw_value
-            if not pd.isna(row.answer_id):
-                id_cases.append(f"WHEN $v{n}_{k}_ THEN {int(row.answer_id)}")
+        for k, row in enumerate(answers):
+            if not lookup or m.code in field_of:  # the CASEs below compare with $v..
+                values[f"v{n}_{k}_"] = row.raw_value
+            if not lookup and answer_ids[k] is not None:
+                id_cases.append(f"WHEN $v{n}_{k}_ THEN {answer_ids[k]}")
             if m.code in field_of and not pd.isna(row.answer_code):
                 values[f"c{n}_{k}_"] = row.answer_code
                 code_cases.append(f"WHEN $v{n}_{k}_ THEN $c{n}_{k}_")
-        coded_values.append(case_over_answers(cell, id_cases, "SMALLINT") + f" AS a{n}")
+        if lookup:
+            coded_values.append(answer_ids_by_lookup(cell, raw_values, answer_ids) + f" AS a{n}")
+        else:
+            coded_values.append(case_over_answers(cell, id_cases, "SMALLINT") + f" AS a{n}")
         if m.code in field_of:
             name = _quote("field_" + field_of[m.code])
             field_values.append(case_over_answers(cell, code_cases, "VARCHAR") + f" AS {name}")
