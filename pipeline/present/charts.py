@@ -394,6 +394,10 @@ def _diverging(count: int, high_contrast: bool) -> list[str]:
     return [SERIES_COLOURS[i % len(SERIES_COLOURS)] for i in range(count)]
 
 
+# The x axis of a trend: survey waves, or the years of an official series (ASCOF)
+_PERIOD_TITLES = {"wave": "Survey wave", "year": "Year"}
+
+
 def trend_chart(
     frame: pd.DataFrame,
     *,
@@ -484,7 +488,7 @@ def trend_chart(
         source=source,
         high_contrast=high_contrast,
         height=max(420, 230 * rows + 160) if panels else 420,
-        x_title="" if panels else "Survey wave",
+        x_title="" if panels else _PERIOD_TITLES.get(period, "Survey wave"),
         y_title="" if panels else "Percent",
         large_text=large_text,
     )
@@ -786,7 +790,9 @@ def alt_text(kind: str, frame: pd.DataFrame, *, title: str, **columns: str) -> s
     elif kind == "trend":
         series = columns.get("series", "domain")
         period = columns.get("period", "wave")
-        parts.append(f"{title}. Line chart over survey waves with 95% interval bands.")
+        over = "years" if period == "year" else "survey waves"
+        bands = " with 95% interval bands" if {col["lower"], col["upper"]} <= set(frame) else ""
+        parts.append(f"{title}. Line chart over {over}{bands}.")
         for name, part in frame.groupby(series, sort=False):
             points = "; ".join(
                 f"{row[period]} {_fmt(row[col['value']])}"

@@ -151,6 +151,22 @@ def test_a_few_trends_share_one_plot_with_the_legend_under_the_title() -> None:
     assert layout.legend.y < title_bottom
 
 
+def test_an_official_series_is_drawn_and_described_over_years_without_bands() -> None:
+    """ASCOF figures are years of a published series with no intervals: the axis and the text
+    alternative must not call them survey waves or promise interval bands."""
+    lines = pd.DataFrame(
+        {"place": ["England", "England", "Eastbrook"], "year": [2022, 2023, 2023],
+         "value": [91.0, 92.2, 88.5]}
+    )  # fmt: skip
+    figure = charts.trend_chart(lines, title="t", series="place", period="year")
+    assert figure.layout.xaxis.title.text == "Year"
+    alt = charts.alt_text("trend", lines, title="t", series="place", period="year")
+    assert alt.startswith("t. Line chart over years.") and "interval" not in alt
+    waves = charts.alt_text("trend", _trends(2), title="t")
+    assert "Line chart over survey waves with 95% interval bands." in waves
+    assert charts.trend_chart(_trends(2), title="t").layout.xaxis.title.text == "Survey wave"
+
+
 def test_larger_text_scales_every_font_up() -> None:
     frame = _distribution({"Everyone": [10.0, 20.0, 30.0, 25.0, 15.0]})
     normal = charts.distribution_chart(frame, title="t", category="subgroup_value")
