@@ -8,13 +8,13 @@ dashboard's pages hold read-only connections and DuckDB lets one process write t
 from __future__ import annotations
 
 import html
-import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pandas as pd
 
+from dashboards.writer import json_answer
 from pipeline.moderation import CommentKey, ModerationError
 
 PER_PAGE = 10
@@ -100,10 +100,5 @@ def record(
     if notes and notes.strip():
         command += ["--notes", notes.strip()]
     finished = subprocess.run(command, capture_output=True, text=True, check=False)
-    lines = [line for line in finished.stdout.splitlines() if line.startswith("{")]
-    if not lines:
-        raise ModerationError(f"the decision was not recorded: {finished.stderr.strip()[-500:]}")
-    payload = json.loads(lines[-1])
-    if "error" in payload:
-        raise ModerationError(payload["error"])
+    payload = json_answer(finished, ModerationError, "the decision was not recorded")
     return str(payload["message"])

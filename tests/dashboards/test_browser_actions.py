@@ -5,6 +5,7 @@ passes axe. Screenshots go to /tmp/actions-shots/ to be looked at."""
 from __future__ import annotations
 
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -102,15 +103,7 @@ def test_an_action_added_by_keyboard_reaches_the_public_page_and_a_private_one_n
         "commissioner"
     }
 
-    # the public view, in a fresh context (not signed in)
-    public = page.context.browser.new_context(viewport={"width": 1400, "height": 1000})
-    tab = public.new_page()
-    tab.set_default_timeout(60_000)
-    try:
-        tab.goto(actions_server + "/you-said" + QUERY)
-        wait_for_app(tab)
-        tab.get_by_text(f"We said we would {TYPED}.").first.wait_for()
-        body = tab.locator('[data-testid="stMain"]').inner_text()
+    with _public_you_said(page, actions_server, f"We said we would {TYPED}.") as (tab, body):
         assert PRIVATE not in body and "Reviews team" not in body
         assert "The next survey will show whether this made a difference." in body
         tab.screenshot(path=str(SHOTS / "you-said-public.png"), full_page=True)
@@ -123,6 +116,20 @@ def test_an_action_added_by_keyboard_reaches_the_public_page_and_a_private_one_n
         tab.goto(actions_server + "/actions" + QUERY)  # commissioner-only: not served
         wait_for_app(tab)
         assert PRIVATE not in tab.locator('[data-testid="stMain"]').inner_text()
+
+
+@contextmanager
+def _public_you_said(page, server: str, action: str):  # noqa: ANN202
+    """The You said page in a fresh context (not signed in), once ``action`` shows: yields the
+    tab and the page's text, and closes the context afterwards."""
+    public = page.context.browser.new_context(viewport={"width": 1400, "height": 1000})
+    tab = public.new_page()
+    tab.set_default_timeout(60_000)
+    try:
+        tab.goto(server + "/you-said" + QUERY)
+        wait_for_app(tab)
+        tab.get_by_text(action).first.wait_for()
+        yield tab, tab.locator('[data-testid="stMain"]').inner_text()
     finally:
         public.close()
 
@@ -159,14 +166,5 @@ def test_an_action_updated_in_the_form_is_kept_with_its_history_and_goes_public(
     changed = history[history["changed_by"] == "commissioner"]
     assert {"status", "public", "public_update"} <= set(changed["field"])
 
-    public = page.context.browser.new_context(viewport={"width": 1400, "height": 1000})
-    tab = public.new_page()
-    tab.set_default_timeout(60_000)
-    try:
-        tab.goto(actions_server + "/you-said" + QUERY)
-        wait_for_app(tab)
-        tab.get_by_text(f"We said we would {PRIVATE}.").first.wait_for()
-        body = tab.locator('[data-testid="stMain"]').inner_text()
+    with _public_you_said(page, actions_server, f"We said we would {PRIVATE}.") as (_, body):
         assert "Every review is now booked a month ahead" in body and "Reviews team" not in body
-    finally:
-        public.close()
