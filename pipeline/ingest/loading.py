@@ -152,20 +152,27 @@ def column_report_json(matches: list[ColumnMatch]) -> str:
 
 
 def distinct_values(
-    con: duckdb.DuckDBPyConnection, table: str, indexes: list[int]
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    indexes: list[int],
+    *,
+    first_rows: int | None = None,
 ) -> dict[int, list[str]]:
     """The distinct non-blank values of several columns, in one query.
 
     One ``SELECT DISTINCT`` per column joined by ``UNION ALL`` reads each column once and runs
     the columns in parallel; it took half the time of one scan with a ``list(DISTINCT ...)``
-    aggregate per column on a million-row export (issue 12).
+    aggregate per column on a million-row export (issue 12). ``first_rows`` looks only at the
+    table's first rows (its row groups beyond them are skipped): a sample, for a caller that
+    then checks every cell against what the sample found.
     """
     indexes = list(dict.fromkeys(indexes))
     if not indexes:
         return {}
+    rows = "" if first_rows is None else f" AND rowid < {int(first_rows)}"
     union = " UNION ALL ".join(
         f'SELECT DISTINCT {position} AS position, c{index} AS value FROM "{table}" '
-        f"WHERE c{index} IS NOT NULL"
+        f"WHERE c{index} IS NOT NULL{rows}"
         for position, index in enumerate(indexes)
     )
     found: dict[int, list[str]] = {index: [] for index in indexes}
@@ -179,22 +186,29 @@ def distinct_values(
 CASE_ANSWERS_LIMIT = 64
 
 
+# The code id a translated cell holds when its answer was not among those mapped: a sign that
+# the answers were mapped from a sample that missed it (code ids are positive).
+UNSEEN_ANSWER = -1
+
+
 def answer_ids_by_lookup(cell: str, raw_values: list[str], answer_ids: list[int | None]) -> str:
     """Each cell's answer id by one hash lookup: the cell cast to an ENUM of the column's
-    distinct answers, whose position picks the id (NULL where the answer maps to nothing).
+    distinct answers, whose position picks the id (NULL where the answer maps to nothing or
+    the cell is blank, ``UNSEEN_ANSWER`` where the answer is not in ``raw_values``).
 
     A CASE compares a cell with each answer in turn; a survey tool's export has twenty-odd
     spellings per question, and the lookup took three quarters of the CASE's time on a
-    million-row export (issue 12). ``raw_values`` must hold every distinct non-blank value of
-    the column (a value outside it fails the cast rather than vanish). Values travel as SQL
-    literals (a type cannot take parameters), quoted by doubling single quotes; a value with a
-    NUL character cannot be a literal, so the caller keeps the CASE for such a column.
+    million-row export (issue 12). Values travel as SQL literals (a type cannot take
+    parameters), quoted by doubling single quotes; a value with a NUL character cannot be a
+    literal, so the caller keeps the CASE for such a column.
     """
     members = ", ".join(_string_literal(value) for value in raw_values)
     ids = ", ".join("NULL" if i is None else str(int(i)) for i in answer_ids)
+    # list position 1 is the unseen marker, 2.. the answers'; position 0 (a blank cell) is NULL
     return (
-        f"CAST((CAST([{ids}] AS SMALLINT[]))[enum_code(CAST({cell} AS ENUM({members}))) + 1] "
-        "AS SMALLINT)"
+        f"CAST((CAST([{UNSEEN_ANSWER}, {ids}] AS SMALLINT[]))"
+        f"[coalesce(enum_code(TRY_CAST({cell} AS ENUM({members}))) + 2, "
+        f"({cell} IS NOT NULL)::INTEGER)] AS SMALLINT)"
     )
 
 

@@ -28,11 +28,11 @@ from pipeline.ingest.headers import (
 from pipeline.ingest.key_guard import check_key_for_load
 from pipeline.ingest.loading import (
     CASE_ANSWERS_LIMIT,
+    UNSEEN_ANSWER,
     IngestError,
     LoadResult,
     already_loaded_result,
     answer_ids_by_lookup,
-    case_over_answers,
     check_wave,
     column_report_json,
     distinct_values,
@@ -162,15 +162,34 @@ def stage_survey_file(
     return staged
 
 
+# A longer file has its answers mapped from its first rows; every cell is then checked against
+# that map as it is translated, and a column with an answer the sample missed is mapped again
+# from all its rows. On a million-row export the sample took a tenth of the full pass's 0.8 s
+# (issue 12); a file this short, or shorter, is mapped whole.
+ANSWER_SAMPLE_ROWS = 100_000
+
+
 def map_survey_answers(
-    con: duckdb.DuckDBPyConnection, staged: StagedSurvey, mapping: Mapping
+    con: duckdb.DuckDBPyConnection,
+    staged: StagedSurvey,
+    mapping: Mapping,
+    *,
+    first_rows: int | None = None,
+    columns: list[ColumnMatch] | None = None,
 ) -> None:
-    """Fill ``staged.value_map``: each column's distinct answers mapped to canonical codes."""
+    """Fill ``staged.value_map``: each column's distinct answers mapped to canonical codes.
+
+    ``first_rows`` maps only the answers found in the file's first rows (see
+    ``ANSWER_SAMPLE_ROWS``); ``columns`` maps those columns again from every row, keeping the
+    other columns' rows of the map.
+    """
     instrument = staged.instrument
+    remap = columns is not None
+    columns = staged.coded if columns is None else columns
     rows = []
-    values = distinct_values(con, RAW_TABLE, [m.index for m in staged.coded])
+    values = distinct_values(con, RAW_TABLE, [m.index for m in columns], first_rows=first_rows)
     labels = list(staged.raw.header_labels) + [None] * len(staged.matches)
-    for match in staged.coded:
+    for match in columns:
         question = instrument.question(match.code or "")
         assert question.scale is not None
         rows += value_map_rows(
@@ -181,9 +200,26 @@ def map_survey_answers(
             describe=lambda code, q=question: f"{q.code} ({q.domain})",
             code_list=mapping.values_for(match.column, *other_texts(labels[match.index])),
         )
-    staged.value_map = pd.DataFrame(
+    value_map = pd.DataFrame(
         rows, columns=["question_code", "raw_value", "answer_code", "reason"]
     ).astype({"answer_code": "object", "reason": "object"})
+    if remap:
+        kept = staged.value_map[~staged.value_map["question_code"].isin([m.code for m in columns])]
+        value_map = pd.concat([kept, value_map], ignore_index=True)
+    staged.value_map = value_map
+
+
+def _columns_with_unseen_answers(
+    con: duckdb.DuckDBPyConnection, staged: StagedSurvey
+) -> list[ColumnMatch]:
+    """The coded columns holding an answer the map has not seen (``UNSEEN_ANSWER`` in ``coded``).
+
+    One pass over small integers: a twentieth of the time of mapping every row's answers.
+    """
+    coded = staged.coded
+    checks = ", ".join(f"bool_or(a{n} = {UNSEEN_ANSWER})" for n in range(len(coded)))
+    found = con.execute(f"SELECT {checks} FROM coded").fetchall()[0]
+    return [match for match, unseen in zip(coded, found, strict=True) if unseen]
 
 
 def _start_reference_keys(
@@ -288,23 +324,26 @@ def _write(
 ) -> None:
     coded = staged.coded
     ids = code_ids(con)
+    fields = _respondent_fields(staged)
     with ThreadPoolExecutor(max_workers=1) as pool:
         keys, reference = _start_reference_keys(con, staged, council, sha256, pool, pseudonymiser)
         # while references are hashed in Python, DuckDB maps and translates the answers
-        map_survey_answers(con, staged, mapping)
-        value_map = staged.value_map.assign(
-            answer_id=staged.value_map["answer_code"].map(ids).astype("Int16")
-        )
-        register_frame(con, "value_map", value_map)
-        _translate_answers(con, staged, params, value_map, reference)
+        map_survey_answers(con, staged, mapping, first_rows=ANSWER_SAMPLE_ROWS)
+        _translate_answers(con, staged, params, ids, reference)
+        unseen = _columns_with_unseen_answers(con, staged)
+        if unseen:  # answers the sample missed: map those columns from every row, then again
+            map_survey_answers(con, staged, mapping, columns=unseen)
+            _translate_answers(con, staged, params, ids, reference)
         con.register("reference_keys_view", keys.result())
     answered = " + ".join(f"(c.a{n} IS NOT NULL)::INT" for n in range(len(coded)))
+    position = {m.index: n for n, m in enumerate(coded)}
     run_sql_file(
         con,
         "survey_accept.sql",
         params,
         raw=RAW_TABLE,
         answered=answered,
+        field_ids="".join(f", c.a{position[m.index]} AS {_quote('field_' + f)}" for m, f in fields),
     )
     con.unregister("reference_keys_view")
 
@@ -320,18 +359,28 @@ def _write(
             )
     _write_comments(con, staged, params)
     con.execute(f'DROP TABLE "{RAW_TABLE}"')  # free the file's memory before the big insert
-    fields = _respondent_fields(staged)
     id_matches = staged.of_type("id")
+    # an "about you" answer is stored as its code: the code of the answer id, by list position
+    code_of_id = [None] * max(ids.values(), default=0)
+    for code, code_id in ids.items():
+        code_of_id[code_id - 1] = code
     run_sql_file(
         con,
         "survey_write.sql",
-        params,
-        question_ids=", ".join(f"{ids[m.code or '']}::SMALLINT" for m in coded),
-        answer_columns=", ".join(f"a{n}" for n in range(len(coded))),
+        {**params, "code_of_id": code_of_id},
         field_names=", ".join(f for _, f in fields) if fields else "age_band",
-        field_values=", ".join(_quote("field_" + f) for _, f in fields) if fields else "NULL",
+        field_values=(
+            ", ".join(f"($code_of_id)[a.{_quote('field_' + f)}]" for _, f in fields)
+            if fields
+            else "NULL"
+        ),
         id_column_name=_sql_literal(id_matches[0].column) if id_matches else "NULL",
         id_raw_value="'pseudonym ' || left(a.respondent_key, 16)",
+        answers="\nUNION ALL\n".join(
+            f"SELECT return_id, {ids[m.code or '']}::SMALLINT, a{n} FROM coded "
+            f"ANTI JOIN rejected USING (source_row) WHERE a{n} IS NOT NULL"
+            for n, m in enumerate(coded)
+        ),
     )
 
 
@@ -345,22 +394,26 @@ def _translate_answers(
     con: duckdb.DuckDBPyConnection,
     staged: StagedSurvey,
     params: dict,
-    value_map: pd.DataFrame,
+    ids: dict[str, int],
     reference: str,
 ) -> None:
-    """Temp table ``coded``: every row's answers as code ids, "about you" answers as codes.
+    """Temp table ``coded``: every row's answers as code ids, and the map as temp ``value_map``.
 
-    ``value_map`` holds each column's distinct answers with their code and code id. A column
-    usually has a dozen distinct answers, and comparing each cell with those few constants
-    (a CASE) took half the time of hash-joining thirty-odd columns with the map on a
-    million-row export (issue 12); a column with many distinct answers (free text where a tick
-    box was expected) still joins, so the query stays small. Both give the same table.
+    A cell's id is NULL when it is blank or its answer maps to nothing, and ``UNSEEN_ANSWER``
+    when its answer is not in the map at all (which was then made from a sample). A column
+    usually has a dozen distinct answers, each cell is looked up among them by one ENUM cast
+    (``answer_ids_by_lookup``), or compared with them in a CASE when they cannot be an ENUM's
+    members; a column with many distinct answers (free text where a tick box was expected)
+    joins the map instead, so the query stays small. All give the same table.
     """
     coded = staged.coded
-    field_of = {m.code: f for m, f in _respondent_fields(staged)}
+    value_map = staged.value_map.assign(
+        answer_id=staged.value_map["answer_code"].map(ids).astype("Int16")
+    )
+    register_frame(con, "value_map", value_map)
     answers_of = {code: rows for code, rows in value_map.groupby("question_code", sort=False)}
     values: dict[str, object] = {}
-    joins, coded_values, field_values = [], [], []
+    joins, coded_values = [], []
     for n, m in enumerate(coded):
         rows = answers_of.get(m.code)
         cell = f"r.c{m.index}"
@@ -369,30 +422,25 @@ def _translate_answers(
                 f"LEFT JOIN value_map AS m{n} ON m{n}.question_code = {_sql_literal(m.code or '')} "
                 f"AND m{n}.raw_value = {cell}"
             )
-            coded_values.append(f"m{n}.answer_id AS a{n}")
-            if m.code in field_of:
-                field_values.append(f"m{n}.answer_code AS {_quote('field_' + field_of[m.code])}")
+            coded_values.append(
+                f"CASE WHEN {cell} IS NOT NULL AND m{n}.raw_value IS NULL "
+                f"THEN {UNSEEN_ANSWER} ELSE m{n}.answer_id END AS a{n}"
+            )
             continue
         answers = [] if rows is None else list(rows.itertuples(index=False))
         raw_values = [row.raw_value for row in answers]
         answer_ids = [None if pd.isna(row.answer_id) else int(row.answer_id) for row in answers]
-        lookup = any(i is not None for i in answer_ids) and literal_safe(raw_values)
-        id_cases, code_cases = [], []
-        for k, row in enumerate(answers):
-            if not lookup or m.code in field_of:  # the CASEs below compare with $v..
-                values[f"v{n}_{k}_"] = row.raw_value
-            if not lookup and answer_ids[k] is not None:
-                id_cases.append(f"WHEN $v{n}_{k}_ THEN {answer_ids[k]}")
-            if m.code in field_of and not pd.isna(row.answer_code):
-                values[f"c{n}_{k}_"] = row.answer_code
-                code_cases.append(f"WHEN $v{n}_{k}_ THEN $c{n}_{k}_")
-        if lookup:
+        if any(i is not None for i in answer_ids) and literal_safe(raw_values):
             coded_values.append(answer_ids_by_lookup(cell, raw_values, answer_ids) + f" AS a{n}")
-        else:
-            coded_values.append(case_over_answers(cell, id_cases, "SMALLINT") + f" AS a{n}")
-        if m.code in field_of:
-            name = _quote("field_" + field_of[m.code])
-            field_values.append(case_over_answers(cell, code_cases, "VARCHAR") + f" AS {name}")
+            continue
+        cases = []
+        for k, answer_id in enumerate(answer_ids):
+            values[f"v{n}_{k}_"] = raw_values[k]
+            cases.append(
+                f"WHEN {cell} = $v{n}_{k}_ THEN {'NULL' if answer_id is None else answer_id}"
+            )
+        cases.append(f"WHEN {cell} IS NOT NULL THEN {UNSEEN_ANSWER}")
+        coded_values.append(f"CAST(CASE {' '.join(cases)} END AS SMALLINT) AS a{n}")
     return_base = con.execute("SELECT coalesce(max(return_id), 0) FROM respondents").fetchall()[0][
         0
     ]
@@ -401,7 +449,7 @@ def _translate_answers(
         "survey_coded.sql",
         {**params, **values, "return_base": int(return_base)},
         raw=RAW_TABLE,
-        coded_values=", ".join(coded_values + field_values),
+        coded_values=", ".join(coded_values),
         coded_joins="\n".join(joins),
         reference=reference,
     )
@@ -549,7 +597,7 @@ def _summary(result: LoadResult, has_reference: bool = True) -> str:
 
 
 def _drop_temps(con: duckdb.DuckDBPyConnection) -> None:
-    for table in (RAW_TABLE, "reference_keys", "accepted", "value_map", "coded"):
+    for table in (RAW_TABLE, "reference_keys", "accepted", "rejected", "value_map", "coded"):
         con.execute(f'DROP TABLE IF EXISTS "{table}"')
 
 

@@ -486,3 +486,68 @@ def test_numeric_categories_load_only_through_the_mapping_files_code_list(con, t
         "SELECT reason FROM quarantine WHERE load_id = ? AND raw_value = '3'", [listed.load_id]
     ).fetchall()[0][0]
     assert "code list" in reason and "1 = male" in reason
+
+
+def _loaded_tables(db: Path, path: Path) -> dict[str, list]:
+    con = connect(db)
+    try:
+        load_survey_file(
+            con, path, instrument="poet-holder", council="Northshire", wave=2025, new_council=True
+        )
+        return {
+            table: sorted(
+                map(repr, con.execute(f"SELECT * EXCLUDE ({drop}) FROM {table}").fetchall())
+            )
+            for table, drop in (
+                ("respondents", "load_id"),
+                ("answers", "load_id"),
+                ("comments", "load_id"),
+                ("quarantine", "load_id"),
+            )
+        }
+    finally:
+        con.close()
+
+
+def test_answers_the_sample_missed_are_mapped_and_quarantined_as_a_full_map_would(
+    tmp_path, monkeypatch
+):
+    """A long file's answers are mapped from its first rows (ANSWER_SAMPLE_ROWS), then every
+    cell is checked; here the sample is two rows, so a new spelling, an invalid answer, a column
+    of answers that all map to nothing (the CASE path) and a column of seventy free texts (the
+    join path) all first appear after it. The load must equal one mapped from every row."""
+    import pipeline.ingest.surveys as surveys
+
+    lines = [
+        "Client Reference,Your quality of life,Gender,Feeling safe inside your home,"
+        "Your physical health,comment_best",
+        "A1,Got better,Female,Got worse,Stayed the same,",
+        "A2,Got worse,Male,Got worse,Got better,fine",
+        "A3,  got A LOT better ,Female,Got worse,,",  # a spelling the sample did not have
+        "A4,Maybe,Male,,Got worse,",  # invalid, and only after the sample
+        "A1,Got better,Female,,,",  # a later copy of A1
+        ",Stayed the same,Prefer not to say,,,no reference",
+    ]
+    lines += [f"B{n},Got better,Male,,free text {n},x" for n in range(70)]  # join path
+    path = tmp_path / "long.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    whole = _loaded_tables(tmp_path / "whole.duckdb", path)
+
+    remapped: list[list[str]] = []
+    real_map = surveys.map_survey_answers
+
+    def spying(con, staged, mapping, **kwargs):
+        if kwargs.get("columns") is not None:
+            remapped.append([m.code for m in kwargs["columns"]])
+        return real_map(con, staged, mapping, **kwargs)
+
+    monkeypatch.setattr(surveys, "ANSWER_SAMPLE_ROWS", 2)
+    monkeypatch.setattr(surveys, "map_survey_answers", spying)
+    sampled = _loaded_tables(tmp_path / "sampled.duckdb", path)
+
+    assert remapped == [["out_quality_of_life", "gender", "out_physical_health"]]
+    assert sampled == whole
+    reasons = [row for row in whole["quarantine"] if "'Maybe' is not an answer" in row]
+    assert len(reasons) == 1
+    assert sum("free text" in row for row in whole["quarantine"]) == 70
+    assert sum("'much_better'" in row for row in whole["answers"]) == 1  # A3's spelling

@@ -3,7 +3,8 @@
 -- with its pseudonym and the first row it appears on. A later copy of a return (same council,
 -- respondent, wave and instrument) is quarantined whole, whether the first copy is earlier in
 -- this file or already in the database; a row with no valid answer at all is quarantined too.
--- `coded` holds each row's reference, so this needs no join back to the raw table.
+-- `coded` holds each row's reference, so this needs no join back to the raw table; `accepted`
+-- keeps the return id and the "about you" answer ids, so writing respondents needs no join.
 CREATE OR REPLACE TEMP TABLE reference_keys AS
 SELECT k.*, previous.respondent_key IS NOT NULL AS previously_loaded
 FROM reference_keys_view AS k
@@ -13,7 +14,7 @@ LEFT JOIN (
 ) AS previous USING (respondent_key);
 
 CREATE OR REPLACE TEMP TABLE accepted AS
-SELECT c.source_row, k.respondent_key,
+SELECT c.source_row, c.return_id, k.respondent_key,
        CASE
            WHEN k.previously_loaded
                THEN 'duplicate return: this respondent''s return for this wave and instrument was already loaded'
@@ -21,6 +22,6 @@ SELECT c.source_row, k.respondent_key,
                THEN 'duplicate return: an earlier row of this file has the same respondent reference'
            WHEN {answered} = 0
                THEN 'no answers: the return has no recognisable answer to any question'
-       END AS rejection
+       END AS rejection{field_ids}
 FROM coded AS c
 JOIN reference_keys AS k ON k.raw_id = c.reference;
