@@ -374,17 +374,22 @@ def _read_records(
 ) -> bool:
     """Read the data records into the staging table, retrying what DuckDB can be told (a longer
     line, a wider row, a serial read); True when the line size was raised (cells are then
-    checked against the limit)."""
+    checked against the limit).
+
+    Short rows are padded with NULLs, which DuckDB's parallel reader cannot do in a file with
+    line breaks inside quoted cells (survey tools' comment columns have them). Such a file is
+    read in parallel without padding first, and serially with it only if a row turns out short:
+    a million-row tool export read in 2.5 s instead of 3.3 s (issue 12)."""
     con, staging, name, limits = request.con, request.staging, request.path.name, request.limits
     width = layout.width
-    parallel = True
+    parallel = padding = True
     line_size = limits.cell_bytes  # no cell is longer than the record that holds it
     line_size_raised = False
     for _attempt in range(12):
         try:
             _create_raw_table(
                 con, utf8_path, staging, dialect, width, layout.data_index, parallel,
-                request.trim, line_size,
+                request.trim, line_size, padding,
             )  # fmt: skip
             return line_size_raised
         except duckdb.Error as error:
@@ -402,8 +407,14 @@ def _read_records(
                 line_size = min(ceiling, max(actual + 1, 2 * line_size))
                 line_size_raised = True  # cells may now be over the limit: checked below
                 continue
+            if "null_padding in conjunction with quoted new lines" in message and padding:
+                padding = False  # quoted line breaks: try the parallel read without padding
+                continue
             mismatch = _COLUMNS_MISMATCH.search(message)
             found = _fields_in_error(message, dialect, int(mismatch.group(2))) if mismatch else 0
+            if mismatch and not padding and found < width:
+                parallel, padding = False, True  # a short row: pad it, as only a serial read can
+                continue
             if found > limits.columns:
                 line = _ERROR_LINE.search(message)
                 line_number = line.group(1) if line else "?"
@@ -446,8 +457,10 @@ def _create_raw_table(
     parallel: bool,
     trim: bool = True,
     line_size: int = 2_097_152,
+    padding: bool = True,
 ) -> None:
-    """Read the data records with DuckDB, trimming spaces only (the cheap, common case)."""
+    """Read the data records with DuckDB, trimming spaces only (the cheap, common case);
+    ``padding`` fills a short row's missing cells with NULLs."""
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
     cell = "nullif(trim(c{i}), '')" if trim else "nullif(c{i}, '')"
     select = ", ".join(f"{cell.format(i=i)} AS c{i}" for i in range(width))
@@ -455,7 +468,8 @@ def _create_raw_table(
         f'CREATE OR REPLACE TEMP TABLE "{staging}" AS SELECT {select} '
         f"FROM read_csv({_sql_string(str(utf8_path))}, delim={_sql_string(dialect.delimiter)}, "
         f"header=false, skip={skip}, columns={columns}, quote='\"', "
-        f"escape={_sql_string(dialect.escape)}, auto_detect=false, null_padding=true, "
+        f"escape={_sql_string(dialect.escape)}, auto_detect=false, "
+        f"null_padding={'true' if padding else 'false'}, "
         f"strict_mode=true, max_line_size={int(line_size)}, "
         f"buffer_size={_buffer_size(line_size)}, parallel={'true' if parallel else 'false'})"
     )

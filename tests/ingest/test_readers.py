@@ -495,3 +495,40 @@ def test_a_quote_inside_cells_does_not_pull_the_delimiter_to_tab(con, tmp_path):
     path.write_bytes(b'column 0,column 1,column 2\r\n,,",\t"\r\n,,",\t"\r\n,,",\t\t"\r\n')
     raw = read_into_duckdb(con, path, "raw")
     assert (raw.delimiter, raw.header_row, raw.rows) == (",", 1, 3)
+
+
+def _spy_reads(monkeypatch) -> list[tuple[bool, bool]]:
+    """(parallel, padding) of every read DuckDB completes."""
+    from pipeline.ingest import csv_reader
+
+    completed: list[tuple[bool, bool]] = []
+    real = csv_reader._create_raw_table
+
+    def spying(*args, **kwargs):
+        real(*args, **kwargs)
+        completed.append((args[6], args[9]))
+
+    monkeypatch.setattr(csv_reader, "_create_raw_table", spying)
+    return completed
+
+
+def test_quoted_line_breaks_in_full_rows_are_read_in_parallel(con, tmp_path, monkeypatch):
+    """DuckDB pads short rows only in a serial read when cells hold line breaks; rows that are
+    all full are read in parallel without padding (a survey tool's comment column)."""
+    reads = _spy_reads(monkeypatch)
+    path = tmp_path / "comments.csv"
+    path.write_text('ref,comment\r\nA1,"one\r\ntwo"\r\nA2,plain\r\nA3,"x, ""y"""\r\n')
+    read_into_duckdb(con, path, "raw")
+    assert reads == [(True, False)]
+    assert rows_by_number(con) == {2: ("A1", "one\r\ntwo"), 3: ("A2", "plain"), 4: ("A3", 'x, "y"')}
+
+
+def test_a_short_row_among_quoted_line_breaks_is_padded_by_a_serial_read(
+    con, tmp_path, monkeypatch
+):
+    reads = _spy_reads(monkeypatch)
+    path = tmp_path / "short.csv"
+    path.write_text('ref,comment,score\nA1,"one\ntwo",3\nA2,plain\n')
+    read_into_duckdb(con, path, "raw")
+    assert reads == [(False, True)]
+    assert rows_by_number(con) == {2: ("A1", "one\ntwo", "3"), 3: ("A2", "plain", None)}
