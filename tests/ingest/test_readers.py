@@ -532,3 +532,15 @@ def test_a_short_row_among_quoted_line_breaks_is_padded_by_a_serial_read(
     read_into_duckdb(con, path, "raw")
     assert reads == [(False, True)]
     assert rows_by_number(con) == {2: ("A1", "one\ntwo", "3"), 3: ("A2", "plain", None)}
+
+
+def test_a_comma_file_whose_cells_all_hold_tabs_is_still_comma_delimited(con, tmp_path):
+    """Found by the round-trip property: tabs split these records wider than commas do, but
+    not the header; the steady table is the right one."""
+    path = tmp_path / "tabs.csv"
+    path.write_text(
+        'column 0,column 1,column 2\r\n,\t\t,",\t\t"\r\n,",\t\t",",\t\t"\r\n,",\t\t",",\t\t"\r\n'
+    )
+    raw = read_into_duckdb(con, path, "raw")
+    assert raw.delimiter == ","
+    assert rows_by_number(con) == {2: (None, None, ","), 3: (None, ",", ","), 4: (None, ",", ",")}
