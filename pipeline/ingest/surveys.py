@@ -9,8 +9,10 @@ its load id and source row.
 
 from __future__ import annotations
 
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import duckdb
@@ -37,6 +39,7 @@ from pipeline.ingest.loading import (
     column_report_json,
     distinct_values,
     existing_load,
+    insertion_order_not_kept,
     limited_memory,
     literal_safe,
     next_load_id,
@@ -222,43 +225,39 @@ def _columns_with_unseen_answers(
     return [match for match, unseen in zip(coded, found, strict=True) if unseen]
 
 
-def _start_reference_keys(
-    con: duckdb.DuckDBPyConnection,
-    staged: StagedSurvey,
-    council: str,
-    sha256: str,
-    pool: ThreadPoolExecutor,
-    pseudonymiser: Pseudonymiser,
-) -> tuple[Future, str]:
-    """Start pseudonymising the file's references; return the future frame and each row's
-    reference (SQL over the raw table ``r``), which ``coded`` keeps for the join with the keys.
+@dataclass(frozen=True)
+class _References:
+    """The file's references, ready to hash: each distinct one with the first row it is on (so
+    its later copies are known), the rows without one, and the SQL (over the raw table ``r``)
+    of each row's reference, which ``coded`` keeps for the join with the keys."""
 
-    One GROUP BY gives each distinct reference and the first row it is on (so its later copies);
-    rows without a reference get a key from file and row. Hashing a million references is pure
-    Python, so it runs in a thread while DuckDB (which releases the GIL) translates the answers.
-    """
+    groups: pa.Table | None
+    blank_rows: list[int]
+    reference: str
+
+
+def _file_references(con: duckdb.DuckDBPyConnection, staged: StagedSurvey) -> _References:
+    """One GROUP BY over the reference column; rows without a reference get a key from file
+    and row."""
     ids = staged.of_type("id")
-    groups: pa.Table | None = None
-    if ids:
-        cell = f"nullif(trim(c{ids[0].index}), '')"
-        groups = con.sql(
-            f"SELECT {cell} AS reference, min(source_row) AS first_row FROM {RAW_TABLE} "
-            f"WHERE reference IS NOT NULL GROUP BY reference"
-        ).to_arrow_table()
-        blank_rows = [
-            row[0]
-            for row in con.execute(
-                f"SELECT source_row FROM {RAW_TABLE} WHERE {cell} IS NULL"
-            ).fetchall()
-        ]
-        reference = f"coalesce({cell.replace('(c', '(r.c', 1)}, {_ANONYMOUS_SQL} || r.source_row)"
-    else:
+    if not ids:
         blank_rows = [
             row[0] for row in con.execute(f"SELECT source_row FROM {RAW_TABLE}").fetchall()
         ]
-        reference = f"({_ANONYMOUS_SQL} || r.source_row)"
-    future = pool.submit(_reference_key_frame, groups, blank_rows, council, sha256, pseudonymiser)
-    return future, reference
+        return _References(None, blank_rows, f"({_ANONYMOUS_SQL} || r.source_row)")
+    cell = f"nullif(trim(c{ids[0].index}), '')"
+    groups = con.sql(
+        f"SELECT {cell} AS reference, min(source_row) AS first_row FROM {RAW_TABLE} "
+        f"WHERE reference IS NOT NULL GROUP BY reference"
+    ).to_arrow_table()
+    blank_rows = [
+        row[0]
+        for row in con.execute(
+            f"SELECT source_row FROM {RAW_TABLE} WHERE {cell} IS NULL"
+        ).fetchall()
+    ]
+    reference = f"coalesce({cell.replace('(c', '(r.c', 1)}, {_ANONYMOUS_SQL} || r.source_row)"
+    return _References(groups, blank_rows, reference)
 
 
 # References are hashed this many at a time, so only one batch is ever held as Python strings.
@@ -266,11 +265,7 @@ _KEY_BATCH = 100_000
 
 
 def _reference_key_frame(
-    groups: pa.Table | None,
-    blank_rows: list[int],
-    council: str,
-    sha256: str,
-    pseudonymiser: Pseudonymiser,
+    references: _References, council: str, sha256: str, pseudonymiser: Pseudonymiser
 ) -> pa.Table:
     """raw_id, respondent_key, first_row for every reference and every row without one.
 
@@ -278,6 +273,7 @@ def _reference_key_frame(
     64-character keys take a few tens of megabytes as Arrow columns against some hundreds as
     Python objects, and DuckDB scans Arrow without taking the GIL per value (issue 12).
     """
+    groups, blank_rows = references.groups, references.blank_rows
     raw_ids: list[pa.Array] = []
     keys: list[pa.Array] = []
     first_rows: list[pa.Array] = []
@@ -325,40 +321,55 @@ def _write(
     coded = staged.coded
     ids = code_ids(con)
     fields = _respondent_fields(staged)
+    references = _file_references(con, staged)
+    map_survey_answers(con, staged, mapping, first_rows=ANSWER_SAMPLE_ROWS)
+    translate = _answer_translation(con, staged, params, ids, references.reference)
     with ThreadPoolExecutor(max_workers=1) as pool:
-        keys, reference = _start_reference_keys(con, staged, council, sha256, pool, pseudonymiser)
-        # while references are hashed in Python, DuckDB maps and translates the answers
-        map_survey_answers(con, staged, mapping, first_rows=ANSWER_SAMPLE_ROWS)
-        _translate_answers(con, staged, params, ids, reference)
+        # Hashing a million references is pure Python: it starts once this thread's Python work
+        # is done (mapping the answers waited on the GIL for 0.3 s beside it) and runs while
+        # DuckDB, which releases the GIL, translates the answers.
+        keys = pool.submit(_reference_key_frame, references, council, sha256, pseudonymiser)
+        translate()
         unseen = _columns_with_unseen_answers(con, staged)
         if unseen:  # answers the sample missed: map those columns from every row, then again
             map_survey_answers(con, staged, mapping, columns=unseen)
-            _translate_answers(con, staged, params, ids, reference)
+            _answer_translation(con, staged, params, ids, references.reference)()
         con.register("reference_keys_view", keys.result())
-    answered = " + ".join(f"(c.a{n} IS NOT NULL)::INT" for n in range(len(coded)))
+    # `coded` holds all the rest of the file needs: its memory goes before the writes
+    con.execute(f'DROP TABLE "{RAW_TABLE}"')
+    any_answer = ", ".join(f"c.a{n}" for n in range(len(coded)))  # NULL when none is valid
     position = {m.index: n for n, m in enumerate(coded)}
+    texts = staged.of_type("text")
     run_sql_file(
         con,
         "survey_accept.sql",
         params,
-        raw=RAW_TABLE,
-        answered=answered,
-        field_ids="".join(f", c.a{position[m.index]} AS {_quote('field_' + f)}" for m, f in fields),
+        any_answer=any_answer,
+        kept_columns="".join(
+            [f", c.a{position[m.index]} AS {_quote('field_' + f)}" for m, f in fields]
+            + [f", c.t{k}" for k in range(len(texts))]
+        ),
     )
     con.unregister("reference_keys_view")
-
-    invalid = set(staged.value_map.loc[staged.value_map["reason"].notna(), "question_code"])
-    for match in coded:
-        if match.code in invalid:
+    for n in _columns_with_invalid_answers(staged):
+        run_sql_file(
+            con,
+            "survey_invalid.sql",
+            {**params, "column_name": coded[n].column, "question_code": coded[n].code},
+            n=str(n),
+        )
+    if texts:
+        with insertion_order_not_kept(con):
             run_sql_file(
                 con,
-                "survey_invalid.sql",
-                {**params, "column_name": match.column, "question_code": match.code},
-                raw=RAW_TABLE,
-                index=str(match.index),
+                "survey_comments.sql",
+                params,
+                texts="\nUNION ALL\n".join(
+                    f"SELECT respondent_key, {_sql_literal(m.code or '')}, t{k} FROM accepted "
+                    f"WHERE rejection IS NULL AND t{k} IS NOT NULL"
+                    for k, m in enumerate(texts)
+                ),
             )
-    _write_comments(con, staged, params)
-    con.execute(f'DROP TABLE "{RAW_TABLE}"')  # free the file's memory before the big insert
     id_matches = staged.of_type("id")
     # an "about you" answer is stored as its code: the code of the answer id, by list position
     code_of_id = [None] * max(ids.values(), default=0)
@@ -384,20 +395,29 @@ def _write(
     )
 
 
+def _columns_with_invalid_answers(staged: StagedSurvey) -> list[int]:
+    """Positions (in ``staged.coded``) of the columns with an answer that maps to nothing:
+    ``coded`` keeps their raw cells (``raw{n}``) for the quarantine."""
+    value_map = staged.value_map
+    invalid = set(value_map.loc[value_map["reason"].notna(), "question_code"])
+    return [n for n, match in enumerate(staged.coded) if match.code in invalid]
+
+
 def _respondent_fields(staged: StagedSurvey) -> list[tuple[ColumnMatch, str]]:
     """The matched "about you" columns and the respondents column each fills."""
     fields = [(m, staged.instrument.question(m.code or "").respondent_field) for m in staged.coded]
     return [(m, f) for m, f in fields if f]
 
 
-def _translate_answers(
+def _answer_translation(
     con: duckdb.DuckDBPyConnection,
     staged: StagedSurvey,
     params: dict,
     ids: dict[str, int],
     reference: str,
-) -> None:
-    """Temp table ``coded``: every row's answers as code ids, and the map as temp ``value_map``.
+) -> Callable[[], None]:
+    """The map as temp ``value_map``, and what makes temp table ``coded``: every row's answers
+    as code ids (run by calling it; building it is Python, running it DuckDB's).
 
     A cell's id is NULL when it is blank or its answer maps to nothing, and ``UNSEEN_ANSWER``
     when its answer is not in the map at all (which was then made from a sample). A column
@@ -444,27 +464,18 @@ def _translate_answers(
     return_base = con.execute("SELECT coalesce(max(return_id), 0) FROM respondents").fetchall()[0][
         0
     ]
-    run_sql_file(
+    kept = [f"nullif(trim(r.c{m.index}), '') AS t{k}" for k, m in enumerate(staged.of_type("text"))]
+    kept += [f"r.c{coded[n].index} AS raw{n}" for n in _columns_with_invalid_answers(staged)]
+    return partial(
+        run_sql_file,
         con,
         "survey_coded.sql",
         {**params, **values, "return_base": int(return_base)},
         raw=RAW_TABLE,
-        coded_values=", ".join(coded_values),
+        coded_values=", ".join(coded_values + kept),
         coded_joins="\n".join(joins),
         reference=reference,
     )
-
-
-def _write_comments(con: duckdb.DuckDBPyConnection, staged: StagedSurvey, params: dict) -> None:
-    texts = staged.of_type("text")
-    if texts:
-        run_sql_file(
-            con,
-            "survey_comments.sql",
-            params,
-            raw=RAW_TABLE,
-            text_columns=", ".join(f"c{m.index} AS {_quote(m.code or '')}" for m in texts),
-        )
 
 
 def load_survey_file(

@@ -309,10 +309,14 @@ def test_a_failure_inside_the_write_rolls_everything_back(con, monkeypatch):
     before = snapshot(con)
     import pipeline.ingest.surveys as surveys
 
-    def broken(*args, **kwargs):
-        raise RuntimeError("disk full half-way")
+    real = surveys.run_sql_file
 
-    monkeypatch.setattr(surveys, "_write_comments", broken)
+    def broken(con, name, *args, **kwargs):
+        if name == "survey_write.sql":  # after the comments and quarantined answers are in
+            raise RuntimeError("disk full half-way")
+        return real(con, name, *args, **kwargs)
+
+    monkeypatch.setattr(surveys, "run_sql_file", broken)
     with pytest.raises(RuntimeError):
         load_survey_file(
             con,

@@ -4,7 +4,8 @@
 -- respondent, wave and instrument) is quarantined whole, whether the first copy is earlier in
 -- this file or already in the database; a row with no valid answer at all is quarantined too.
 -- `coded` holds each row's reference, so this needs no join back to the raw table; `accepted`
--- keeps the return id and the "about you" answer ids, so writing respondents needs no join.
+-- keeps the return id, the "about you" answer ids and the free text, so writing respondents and
+-- comments needs no join.
 CREATE OR REPLACE TEMP TABLE reference_keys AS
 SELECT k.*, previous.respondent_key IS NOT NULL AS previously_loaded
 FROM reference_keys_view AS k
@@ -20,8 +21,8 @@ SELECT c.source_row, c.return_id, k.respondent_key,
                THEN 'duplicate return: this respondent''s return for this wave and instrument was already loaded'
            WHEN c.source_row <> k.first_row
                THEN 'duplicate return: an earlier row of this file has the same respondent reference'
-           WHEN {answered} = 0
+           WHEN coalesce({any_answer}) IS NULL
                THEN 'no answers: the return has no recognisable answer to any question'
-       END AS rejection{field_ids}
+       END AS rejection{kept_columns}
 FROM coded AS c
 JOIN reference_keys AS k ON k.raw_id = c.reference;
