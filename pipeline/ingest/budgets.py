@@ -8,6 +8,7 @@ years, plausible dates, ambiguous amounts) are in :mod:`pipeline.ingest.register
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
@@ -63,9 +64,10 @@ def _parse_and_check(
     matched: list[tuple[ColumnMatch, RegisterField]],
     mapping: Mapping,
     dates: DateRange,
-) -> tuple[list[str], list[str]]:
-    """Create temp tables ``parsed`` and ``problems``; return the budgets columns filled and
-    the expression of each over ``parsed``.
+) -> tuple[list[str], list[str], Callable[[], None]]:
+    """The budgets columns filled, the expression of each over ``parsed``, and what creates
+    temp tables ``parsed`` and ``problems`` (run by calling it: building it is Python, running
+    it DuckDB's, so the caller can start hashing in between).
 
     ``parsed`` holds each date and amount twice (the text and what it reads as) and the person
     reference as given, no more: the range checks are applied as the rows are written, so a
@@ -166,24 +168,27 @@ def _parse_and_check(
             value_rows, columns=["question_code", "raw_value", "answer_code", "reason"]
         ).astype({"raw_value": "object", "answer_code": "object", "reason": "object"}),
     )
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE parsed AS "
-        f"SELECT {', '.join(selects)} FROM {RAW_TABLE} r {' '.join(joins)}",
-        params,
-    )
     id_match = next(m for m, f in matched if f.type == "id")
     checks.append(
         f"SELECT source_row, {_quote(id_match.column)}, NULL, "
         f"'no person id: a budget record needs the person''s id to link and deduplicate', true "
         f"FROM {RAW_TABLE} WHERE c{id_match.index} IS NULL"
     )
-    # one statement: DuckDB runs the checks' scans as one plan instead of fifteen round trips
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE problems (source_row BIGINT, column_name VARCHAR, "
-        "raw_value VARCHAR, reason VARCHAR, whole_row BOOLEAN)"
-    )
-    con.execute("INSERT INTO problems " + " UNION ALL ".join(f"({check})" for check in checks))
-    return columns, values
+
+    def parse_and_check() -> None:
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE parsed AS "
+            f"SELECT {', '.join(selects)} FROM {RAW_TABLE} r {' '.join(joins)}",
+            params,
+        )
+        # one statement: DuckDB runs the checks' scans as one plan, not fifteen round trips
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE problems (source_row BIGINT, column_name VARCHAR, "
+            "raw_value VARCHAR, reason VARCHAR, whole_row BOOLEAN)"
+        )
+        con.execute("INSERT INTO problems " + " UNION ALL ".join(f"({check})" for check in checks))
+
+    return columns, values, parse_and_check
 
 
 def _person_keys(distinct: pa.Table, council: str, pseudonymiser: Pseudonymiser) -> pa.Table:
@@ -337,14 +342,16 @@ def load_budget_file(
             distinct = con.sql(
                 f"SELECT DISTINCT {column} FROM {RAW_TABLE} WHERE {column} IS NOT NULL"
             ).to_arrow_table()
+            columns, values, parse_and_check = _parse_and_check(
+                con, matched, rules, DateRange.around(date.today())
+            )
             # Hashing a million ids is pure Python: it runs in a thread while DuckDB (which
-            # releases the GIL) parses the dates and amounts, as the survey loader does, and
-            # into Arrow batches so the ids and keys never sit in memory as Python strings.
+            # releases the GIL) parses the dates and amounts, as the survey loader does, once
+            # this thread's Python work is done (it would wait on the GIL beside it), and into
+            # Arrow batches so the ids and keys never sit in memory as Python strings.
             with ThreadPoolExecutor(max_workers=1) as pool:
                 hashing = pool.submit(_person_keys, distinct, council, pseudonymiser)
-                columns, values = _parse_and_check(
-                    con, matched, rules, DateRange.around(date.today())
-                )
+                parse_and_check()
                 id_keys = hashing.result()
             load_id = next_load_id(con)
             steps.advance("writing")

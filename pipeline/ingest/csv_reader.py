@@ -348,7 +348,9 @@ def _load_csv_table(
     # and is pure Python over the file's bytes while DuckDB reads it without the GIL: on two
     # cores they overlap (about 0.8 s of a million-row export off the critical path).
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="outcomes-scan") as pool:
-        scanning = pool.submit(_scan_bytes, utf8_path, layout.header_line_end, dialect.delimiter)
+        scanning = pool.submit(
+            _scan_bytes, utf8_path, layout.header_line_end, dialect.delimiter, request.trim
+        )
         line_size_raised = _read_records(request, utf8_path, dialect, layout, direct=direct)
         scan = scanning.result()
     records = con.execute(f'SELECT count(*) FROM temp."{staging}"').fetchall()[0][0]
@@ -543,11 +545,15 @@ class _ByteScan:
     other_whitespace: bool  # a tab (in a non-tab file), no-break space or quoted tab may occur
 
 
-def _scan_bytes(utf8_path: Path, header_line_end: int, delimiter: str) -> _ByteScan:
+def _scan_bytes(
+    utf8_path: Path, header_line_end: int, delimiter: str, trim: bool = True
+) -> _ByteScan:
     """One pass over the UTF-8 bytes: line count, empty lines, whitespace that needs care.
 
     Counting and single-byte searches run at memory speed; the empty-line search is one regular
-    expression that starts on a literal line break.
+    expression that starts on a literal line break. Awkward whitespace matters only to a read
+    that trims (a survey's is not: its answers are folded when mapped), so only such a read
+    looks for it.
     """
     blank_lines: list[int] = []
     other_whitespace = False
@@ -568,8 +574,8 @@ def _scan_bytes(utf8_path: Path, header_line_end: int, delimiter: str) -> _ByteS
                 lines += data[start : start + TRANSCODE_CHUNK].count(b"\n")
             if data[size - 1 : size] != b"\n":
                 lines += 1
-            other_whitespace = _NO_BREAK_SPACE.search(data) is not None
-            if not other_whitespace:
+            other_whitespace = trim and _NO_BREAK_SPACE.search(data) is not None
+            if trim and not other_whitespace:
                 # In a tab-delimited file a tab inside a cell must be quoted.
                 needle = b'"' if delimiter == "\t" else b"\t"
                 other_whitespace = data.find(needle) >= 0

@@ -203,14 +203,19 @@ class Pseudonymiser:
         """
         prefix = self._inner.copy()
         prefix.update(f"{council.strip().casefold()}{_SEPARATOR}".encode())
-        outer_state = self._outer
+        copy_inner, copy_outer = prefix.copy, self._outer.copy
         keys = []
+        append = keys.append
         for identifier in identifiers:
-            inner = prefix.copy()
-            inner.update(normalise_identifier(identifier).encode("utf-8"))
-            outer = outer_state.copy()
+            # normalise_identifier, inline: a call per id is a sixth of this loop's time
+            text = str(identifier).strip().upper()
+            if text.endswith(".0") and text[:-2].isdigit():
+                text = text[:-2]
+            inner = copy_inner()
+            inner.update(text.encode("utf-8"))
+            outer = copy_outer()
             outer.update(inner.digest())
-            keys.append(outer.hexdigest())
+            append(outer.hexdigest())
         return keys
 
     def anonymous_key(self, council: str, file_sha256: str, source_row: int) -> str:
