@@ -5,9 +5,9 @@ every question of the holder survey (question-text headers, answers as label tex
 send them) and a budget register of N people as CSV; then loads each through the real ingest
 path (``load_survey_file`` / ``load_budget_file``) into a fresh database file and compares that
 with DuckDB's own ``CREATE TABLE t AS SELECT * FROM read_csv(file)`` of the same file, the
-floor any loader built on DuckDB can reach. Every measurement runs in its own Python process,
-which reports its wall time and its peak resident memory (``VmHWM``), so one load's memory
-never hides another's.
+floor any loader built on DuckDB can reach, the two taken in turns. Every measurement runs in its
+own Python process, which reports its wall time and its peak resident memory (``VmHWM``), so one
+load's memory never hides another's.
 
 Targets (issue 12): both survey files (the benchmark's own and one written as a survey tool
 exports it) load in no more than 2.5 times DuckDB's ``read_csv`` time of the same file, the
@@ -237,25 +237,27 @@ def peak_memory_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def measure(kind: str, path: Path, folder: Path, repeats: int) -> dict:
-    """Median time and largest peak memory of ``repeats`` fresh processes, each a fresh DB."""
-    runs = []
-    for attempt in range(repeats):
-        database = folder / f"{kind}-{attempt}.duckdb"
-        database.unlink(missing_ok=True)
-        env = {**os.environ, "OUTCOMES_PSEUDONYM_KEY": BENCHMARK_KEY}
-        completed = subprocess.run(
-            [sys.executable, __file__, "--child", kind, str(path), str(database)],
-            capture_output=True,
-            text=True,
-            env=env,
-            check=False,
-        )
-        if completed.returncode != 0:
-            raise RuntimeError(f"{kind} load of {path.name} failed:\n{completed.stderr}")
-        runs.append(json.loads(completed.stdout.strip().splitlines()[-1]))
-        database.unlink(missing_ok=True)
-        Path(f"{database}.wal").unlink(missing_ok=True)
+def run_once(kind: str, path: Path, folder: Path, attempt: int) -> dict:
+    """One measurement in a fresh process, into a fresh database file."""
+    database = folder / f"{kind}-{attempt}.duckdb"
+    database.unlink(missing_ok=True)
+    env = {**os.environ, "OUTCOMES_PSEUDONYM_KEY": BENCHMARK_KEY}
+    completed = subprocess.run(
+        [sys.executable, __file__, "--child", kind, str(path), str(database)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    if completed.returncode != 0:
+        raise RuntimeError(f"{kind} load of {path.name} failed:\n{completed.stderr}")
+    database.unlink(missing_ok=True)
+    Path(f"{database}.wal").unlink(missing_ok=True)
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def summary(runs: list[dict]) -> dict:
+    """Median time and largest peak memory of the runs."""
     return {
         "seconds": statistics.median(r["seconds"] for r in runs),
         "rows": runs[0]["rows"],
@@ -279,11 +281,16 @@ def _line(label: str, result: dict) -> str:
 
 
 def compare(title: str, path: Path, kind: str, folder: Path, repeats: int) -> dict:
+    """DuckDB's read_csv and our load of one file, ``repeats`` times each, taken in turns, so a
+    slow spell of the machine lands on both rather than on one side of the ratio."""
     size_mb = path.stat().st_size / 2**20
     print(f"\n{title}: {path.name}, {size_mb:,.0f} MB")
-    baseline = measure("read_csv", path, folder, repeats)
+    floor_runs, load_runs = [], []
+    for attempt in range(repeats):
+        floor_runs.append(run_once("read_csv", path, folder, attempt))
+        load_runs.append(run_once(kind, path, folder, attempt))
+    baseline, loaded = summary(floor_runs), summary(load_runs)
     print(_line("duckdb read_csv", baseline))
-    loaded = measure(kind, path, folder, repeats)
     print(_line(f"load_{kind}_file", loaded))
     ratio = loaded["seconds"] / baseline["seconds"]
     print(f"  ratio to read_csv    {ratio:8.2f}   peak memory {loaded['peak_mb']:,.0f} MB")
